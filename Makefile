@@ -1,0 +1,50 @@
+# aeautomation: `make run` sets everything up and runs the product on the embedded default
+# (SQLite + django-q2's ORM broker); `make test` runs the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+JS     := jobs/tests/js
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install js run test test-pg bench demo-fixtures clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+# Node packages for the ExtendScript and nexrender tests (acorn, @nexrender/types).
+js: $(JS)/node_modules/.package-lock.json
+
+$(JS)/node_modules/.package-lock.json: $(JS)/package.json $(JS)/package-lock.json
+	cd $(JS) && npm ci --no-audit --no-fund --loglevel=error
+
+demo-fixtures: install
+	$(BIN)/python manage.py make_demo_fixtures
+
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py setup_demo
+	@echo "Serving http://$(HOST):$(PORT)/admin/ with a django-q2 worker; Ctrl-C stops both."
+	@trap 'kill 0' INT TERM; \
+	  DEBUG=1 $(BIN)/python manage.py qcluster & \
+	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload & \
+	  wait
+
+test: install js
+	$(BIN)/python -m pytest -q
+
+# The same suite against PostgreSQL (CI's second leg).
+test-pg: install js
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/import_bench.py
+
+clean:
+	rm -rf $(VENV) data $(JS)/node_modules

@@ -1,0 +1,242 @@
+"""Settings for aeautomation, read from environment variables (12-factor).
+
+Every value has a default that runs the embedded set-up (SQLite in WAL mode and django-q2's
+ORM broker, files under ``data/``); production sets at least ``SECRET_KEY``, ``DEBUG=0``,
+``ALLOWED_HOSTS`` and ``DATABASE_URL``. The README lists every variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+TESTING = "pytest" in sys.modules
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 1/0, true/false).")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+
+
+def env_list(name: str, default: list[str], sep: str = ",") -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(sep) if item.strip()]
+
+
+def env_path(name: str, default: Path) -> Path:
+    return Path(os.environ.get(name) or default).expanduser().resolve()
+
+
+DATA_DIR = env_path("DATA_DIR", BASE_DIR / "data")
+
+# --- Core ------------------------------------------------------------------------------------
+
+DEBUG = env_bool("DEBUG", False)
+
+
+def _secret_key() -> str:
+    """``SECRET_KEY`` from the environment, else one generated once and kept in DATA_DIR."""
+    if env("SECRET_KEY"):
+        return env("SECRET_KEY")
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG or TESTING else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_q",
+    "jobs.apps.JobsConfig",
+    "batches.apps.BatchesConfig",
+    "review.apps.ReviewConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "aeautomation.urls"
+WSGI_APPLICATION = "aeautomation.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database --------------------------------------------------------------------------------
+# Embedded default: a SQLite file in WAL mode. IMMEDIATE transactions make a transaction that
+# reads then writes wait for the lock (busy timeout) instead of failing with "database is
+# locked" at once (engineering notes).
+
+DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'aeautomation.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # A file, not memory, so that real qcluster processes started by tests see the test data.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth, i18n, static ----------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env_path("STATIC_ROOT", DATA_DIR / "static")
+MEDIA_URL = "media/"
+MEDIA_ROOT = env_path("MEDIA_ROOT", DATA_DIR / "media")
+
+# --- Security (production: DEBUG=0) ----------------------------------------------------------
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG and not TESTING)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# Uploads: Django's limits bound in-memory request data only; the CSV size is checked by the
+# importer itself (AEA_CSV_MAX_BYTES), and should be bounded in the web server too.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- The pipeline ----------------------------------------------------------------------------
+
+# Directories job files may come from (os.pathsep-separated). Paths in a CSV are relative to one
+# of them or absolute inside one; anything that resolves outside every root is refused.
+INPUT_ROOTS = [
+    Path(p).expanduser().resolve()
+    for p in env_list("INPUT_ROOTS", [str(BASE_DIR / "fixtures")], sep=os.pathsep)
+]
+DEPLOY_ROOT = env_path("DEPLOY_ROOT", DATA_DIR / "deploy")
+
+AEA_MAX_FILE_BYTES = env_int("AEA_MAX_FILE_BYTES", 20 * 1024 * 1024)  # each PSD / template
+AEA_MAX_ROWS = env_int("AEA_MAX_ROWS", 50_000)
+AEA_MAX_FIELD_BYTES = env_int("AEA_MAX_FIELD_BYTES", 64 * 1024)
+AEA_CSV_MAX_BYTES = env_int("AEA_CSV_MAX_BYTES", 64 * 1024 * 1024)
+AEA_MAX_ALLOC_BYTES = env_int("AEA_MAX_ALLOC_BYTES", 768 * 1024 * 1024)  # psd-tools budget
+AEA_MAX_PIXELS = env_int("AEA_MAX_PIXELS", 64_000_000)
+
+# Fonts the render machines have (PostScript names, comma-separated). Empty: not checked.
+AEA_FONTS = env_list("AEA_FONTS", [])
+# A folder of .ttf/.otf files used to draw previews with the design's fonts.
+AEA_FONT_DIR = env("AEA_FONT_DIR", "")
+# Matches below this confidence are flagged for the reviewer.
+AEA_MATCH_REVIEW_THRESHOLD = float(env("AEA_MATCH_REVIEW_THRESHOLD", "0.6"))
+
+# Lease on a claimed job; the reaper re-queues jobs whose lease expired, and fails a job after
+# AEA_MAX_ATTEMPTS claims (a worker killed by a poison file must not loop forever).
+
+# --- django-q2 -------------------------------------------------------------------------------
+# The ORM broker acknowledges tasks (at-least-once delivery); Redis (Q_BROKER=redis) is faster
+# but loses a task in flight when its worker dies, so the Job row stays the record of work and
+# the reaper re-queues what a lost task left behind. timeout < retry, always.
+
+Q_TIMEOUT = env_int("Q_TIMEOUT", 900)
+Q_CLUSTER = {
+    "name": env("Q_NAME", "aeautomation"),
+    "workers": env_int("Q_WORKERS", 2),
+    "timeout": Q_TIMEOUT,
+    "retry": Q_TIMEOUT + env_int("Q_RETRY_MARGIN", 300),
+    "max_attempts": 1,  # the Job's own attempt counter decides retries (see AEA_MAX_ATTEMPTS)
+    "ack_failures": True,
+    "save_limit": 1000,
+    "catch_up": False,
+    "recycle": 200,
+    "max_rss": env_int("Q_MAX_RSS_KB", 1_500_000),  # KiB: recycle a worker above this
+    "poll": 0.5,
+    "sync": env_bool("Q_SYNC", TESTING),
+    "label": "Background tasks",
+}
+# A lease outlasts the task timeout, so the reaper never re-queues work still running.
+AEA_LEASE_SECONDS = env_int("AEA_LEASE_SECONDS", Q_TIMEOUT + 60)
+AEA_MAX_ATTEMPTS = env_int("AEA_MAX_ATTEMPTS", 3)
+AEA_REAPER_MINUTES = env_int("AEA_REAPER_MINUTES", 1)
+
+if env("Q_BROKER", "orm") == "redis":
+    Q_CLUSTER["redis"] = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Logging ---------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django": {"level": env("DJANGO_LOG_LEVEL", "WARNING")}},
+}

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.db import models
+
+
+class Batch(models.Model):
+    """One uploaded CSV: the file as it was, who uploaded it, and its validation report.
+
+    A batch exists only for a CSV that validated: an invalid CSV writes nothing.
+    """
+
+    class Status(models.TextChoices):
+        IMPORTED = "imported", "Imported"
+        PROCESSING = "processing", "Processing"
+
+    name = models.CharField(max_length=255, help_text="The uploaded file's name.")
+    csv_file = models.FileField(upload_to="batches/%Y/%m/", max_length=500)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    job_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True, help_text="The validation report.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IMPORTED)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "batches"
+        permissions = [("upload_batch", "Can upload and start batches")]
+
+    def __str__(self):
+        return f"Batch {self.pk} ({self.name})"

@@ -1,0 +1,162 @@
+"""Stage 0: import a batch CSV, all or nothing; start a batch's processing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from jobs.models import PRIORITY_RANK, Job, JobLog, Stage, Status
+from jobs.transitions import MOVES, PermissionRefused, TransitionNotAllowed, actor_name, job_transition
+
+from .csv_format import CsvLimits, CsvReport, parse_batch_csv
+from .models import Batch
+
+
+@dataclass
+class ImportResult:
+    report: CsvReport
+    batch: Batch | None = None
+    job_ids: list[str] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+
+def csv_limits() -> CsvLimits:
+    return CsvLimits(
+        max_file_bytes=settings.AEA_MAX_FILE_BYTES,
+        max_rows=settings.AEA_MAX_ROWS,
+        max_field_bytes=settings.AEA_MAX_FIELD_BYTES,
+        max_csv_bytes=settings.AEA_CSV_MAX_BYTES,
+    )
+
+
+def existing_active_job_ids(job_ids: set[str]) -> set[str]:
+    """Those of ``job_ids`` that active (not archived) jobs already use."""
+    found: set[str] = set()
+    ids = sorted(job_ids)
+    step = 900  # below SQLite's 999 query parameters
+    for start in range(0, len(ids), step):
+        found.update(
+            Job.objects.filter(archived=False, job_id__in=ids[start : start + step]).values_list("job_id", flat=True)
+        )
+    return found
+
+
+def batch_validate(*, data: bytes, progress: Callable[[int, int], None] | None = None) -> CsvReport:
+    """Validate a CSV without writing anything."""
+    return parse_batch_csv(
+        data,
+        input_roots=settings.INPUT_ROOTS,
+        limits=csv_limits(),
+        existing_job_ids=existing_active_job_ids,
+        progress=progress,
+    )
+
+
+def batch_import(
+    *,
+    data: bytes,
+    filename: str,
+    user=None,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Validate ``data`` and, when it is valid (and not a dry run), create the batch and its jobs.
+
+    All or nothing: an invalid CSV writes no row and no file; a valid one is written in one
+    transaction. The duplicate-id check is repeated by the database's unique constraint, so
+    two concurrent imports of the same ids cannot both succeed.
+    """
+    report = batch_validate(data=data, progress=progress)
+    if not report.ok or dry_run:
+        return ImportResult(report=report)
+
+    sha = hashlib.sha256(data).hexdigest()
+    name = Path(filename).name[:255] or "batch.csv"
+    with transaction.atomic():
+        batch = Batch(
+            name=name,
+            sha256=sha,
+            uploaded_by=user,
+            row_count=report.row_count,
+            job_count=len(report.rows),
+            warning_count=len(report.warnings),
+            report=report.to_dict(),
+        )
+        batch.csv_file.save(f"{sha[:16]}-{name}", ContentFile(data), save=False)
+        batch.save()
+        now = timezone.now()
+        jobs = Job.objects.bulk_create(
+            [
+                Job(
+                    batch=batch,
+                    line=row.line,
+                    job_id=row.job_id,
+                    psd_path=row.psd_path,
+                    aepx_path=row.aepx_path,
+                    output_name=row.output_name,
+                    client_name=row.client_name,
+                    project_name=row.project_name,
+                    priority=row.priority,
+                    priority_rank=PRIORITY_RANK[row.priority],
+                    notes=row.notes,
+                    stage=Stage.VALIDATE,
+                    status=Status.PENDING,
+                    stage_entered_at=now,
+                )
+                for row in report.rows
+            ]
+        )
+        JobLog.objects.bulk_create(
+            [
+                JobLog(
+                    job=job,
+                    stage=Stage.VALIDATE,
+                    action="imported",
+                    user=user,
+                    actor=actor_name(user),
+                    to_stage=Stage.VALIDATE,
+                    to_status=Status.PENDING,
+                    message=f"Imported from {name}, line {job.line}",
+                    details={"batch": batch.pk, "line": job.line},
+                )
+                for job in jobs
+            ]
+        )
+    return ImportResult(report=report, batch=batch, job_ids=[job.job_id for job in jobs])
+
+
+@dataclass
+class StartResult:
+    started: int
+    skipped: int
+
+
+def batch_start(*, batch: Batch, user) -> StartResult:
+    """Queue every pending job of the batch for ingestion (Stage 1), as ``user``.
+
+    Raises :class:`PermissionRefused` when ``user`` may not start jobs.
+    """
+    permission = MOVES["start"].permission
+    if user is None or not user.has_perm(permission):
+        raise PermissionRefused(f"{actor_name(user)} lacks the permission {permission!r} needed to start a batch.")
+    started = skipped = 0
+    pending = list(batch.jobs.filter(stage=Stage.VALIDATE, status=Status.PENDING).values_list("pk", flat=True))
+    with transaction.atomic():
+        for pk in pending:
+            try:
+                job_transition(job=pk, action="start", user=user)
+                started += 1
+            except TransitionNotAllowed:
+                skipped += 1
+        Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.PROCESSING, started_at=timezone.now())
+    return StartResult(started=started, skipped=skipped)

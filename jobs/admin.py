@@ -1,0 +1,129 @@
+from django.contrib import admin
+from django.utils.html import format_html
+
+from .models import Job, JobAsset, JobLog, JobWarning, ParsedFile
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class JobWarningInline(ReadOnlyInline):
+    model = JobWarning
+    fields = ("stage", "severity", "code", "message", "resolved_by", "resolved_at")
+    readonly_fields = fields
+
+
+class JobLogInline(ReadOnlyInline):
+    model = JobLog
+    fields = ("created_at", "stage", "action", "actor", "from_status", "to_status", "message")
+    readonly_fields = fields
+    ordering = ("-created_at", "-id")
+
+
+class JobAssetInline(ReadOnlyInline):
+    model = JobAsset
+    fields = ("stage", "kind", "key", "preview", "size", "sha256")
+    readonly_fields = fields
+
+    @admin.display(description="file")
+    def preview(self, asset):
+        if asset.file.name.endswith(".png"):
+            return format_html('<a href="{0}"><img src="{0}" style="max-height:48px"></a>', asset.file.url)
+        return format_html('<a href="{}">{}</a>', asset.file.url, asset.file.name.rsplit("/", 1)[-1])
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ("job_id", "client_name", "project_name", "priority", "stage", "status", "batch", "updated_at")
+    list_filter = ("stage", "status", "priority", "batch", "client_name")
+    search_fields = ("job_id", "client_name", "project_name")
+    list_select_related = ("batch",)
+    date_hierarchy = "created_at"
+    inlines = [JobWarningInline, JobAssetInline, JobLogInline]
+    # The stage machine owns stage and status; nothing here edits them.
+    readonly_fields = (
+        "batch", "line", "job_id", "psd_path", "aepx_path", "stage", "status", "stage_entered_at",
+        "stage1_completed_at", "stage2_completed_at", "stage2_completed_by", "stage3_completed_at",
+        "stage3_completed_by", "stage4_completed_at", "attempts", "lease_expires_at", "last_error",
+        "psd_sha256", "template_sha256", "psd_description", "template_description", "matches",
+        "preview", "validation", "deploy", "created_at", "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("job_id", "batch", "line", "stage", "status", "last_error")}),
+        ("From the CSV", {"fields": ("psd_path", "aepx_path", "output_name", "client_name", "project_name",
+                                     "priority", "notes", "archived")}),
+        ("Progress", {"classes": ("collapse",), "fields": (
+            "stage_entered_at", "stage1_completed_at", "stage2_completed_at", "stage2_completed_by",
+            "stage3_completed_at", "stage3_completed_by", "stage4_completed_at", "attempts", "lease_expires_at",
+            "created_at", "updated_at")}),
+        ("Descriptions", {"classes": ("collapse",), "fields": (
+            "psd_sha256", "template_sha256", "psd_description", "template_description", "matches", "preview",
+            "validation", "deploy")}),
+    )
+
+    def has_add_permission(self, request):
+        return False  # jobs come from a batch CSV
+
+
+@admin.register(JobWarning)
+class JobWarningAdmin(admin.ModelAdmin):
+    list_display = ("job", "stage", "severity", "code", "message", "resolved_at")
+    list_filter = ("stage", "severity", "code")
+    search_fields = ("job__job_id", "code", "message")
+    list_select_related = ("job",)
+    readonly_fields = ("job", "stage", "severity", "code", "message", "details", "created_at")
+
+
+@admin.register(JobLog)
+class JobLogAdmin(admin.ModelAdmin):
+    """The audit log, read-only for everyone."""
+
+    list_display = ("created_at", "job", "stage", "action", "actor", "from_status", "to_status", "message")
+    list_filter = ("action", "stage", "actor")
+    search_fields = ("job__job_id", "actor", "message")
+    list_select_related = ("job",)
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JobAsset)
+class JobAssetAdmin(admin.ModelAdmin):
+    list_display = ("job", "stage", "kind", "key", "size", "sha256")
+    list_filter = ("stage", "kind")
+    search_fields = ("job__job_id", "sha256")
+    list_select_related = ("job",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ParsedFile)
+class ParsedFileAdmin(admin.ModelAdmin):
+    list_display = ("reader", "reader_version", "sha256", "created_at")
+    list_filter = ("reader",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,303 @@
+"""The descriptions the format readers return, as plain dataclasses.
+
+They are the Python side of ``shared/docs/interchange.md``: ``to_dict()`` gives exactly the
+interchange JSON (field names fixed), ``from_dict()`` reads it back and tolerates missing keys
+(a description written by hand for ``match_layers`` carries only what the matcher uses) and
+ignores unknown ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+Box = tuple[int, int, int, int]  # left, top, right, bottom
+
+
+def _box(value: Any) -> Box | None:
+    if value is None:
+        return None
+    left, top, right, bottom = (int(round(float(v))) for v in value)
+    return (left, top, right, bottom)
+
+
+def _known(cls, data: dict) -> dict:
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
+
+
+# --------------------------------------------------------------------------------------------
+# PSD
+
+
+@dataclass(frozen=True)
+class PsdLayer:
+    id: int
+    name: str
+    kind: str  # psd-tools' kind: type, pixel, smartobject, shape, group, artboard, ...
+    path: str = ""  # group names and the layer name joined by "/"
+    visible: bool = True
+    opacity: float = 1.0
+    bbox: Box | None = None
+    text: str | None = None
+    font: str | None = None  # PostScript name
+    font_size: float | None = None
+    parent_id: int | None = None  # id of the enclosing group, None at top level
+    order: int = 0  # position in document order, top of the layer stack first
+
+    @property
+    def width(self) -> int:
+        return 0 if self.bbox is None else max(0, self.bbox[2] - self.bbox[0])
+
+    @property
+    def height(self) -> int:
+        return 0 if self.bbox is None else max(0, self.bbox[3] - self.bbox[1])
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["bbox"] = list(self.bbox) if self.bbox is not None else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> PsdLayer:
+        data = _known(cls, data)
+        data.setdefault("path", data.get("name", ""))
+        data["bbox"] = _box(data.get("bbox"))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class PsdDocument:
+    source: str
+    width: int
+    height: int
+    layers: tuple[PsdLayer, ...] = ()
+    sha256: str = ""
+    color_mode: str = "RGB"
+    depth: int = 8
+
+    def layer(self, layer_id: int) -> PsdLayer | None:
+        return next((layer for layer in self.layers if layer.id == layer_id), None)
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "sha256": self.sha256,
+            "width": self.width,
+            "height": self.height,
+            "color_mode": self.color_mode,
+            "depth": self.depth,
+            "layers": [layer.to_dict() for layer in self.layers],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> PsdDocument:
+        layers = tuple(
+            PsdLayer.from_dict({"order": i, **layer}) for i, layer in enumerate(data.get("layers", []))
+        )
+        rest = _known(cls, data)
+        rest.pop("layers", None)
+        rest.setdefault("source", "")
+        return cls(layers=layers, **rest)
+
+
+# --------------------------------------------------------------------------------------------
+# After Effects template
+
+
+@dataclass(frozen=True)
+class Footage:
+    """An item a layer takes its pixels from: a file, a solid, a placeholder or a composition."""
+
+    id: int | None
+    name: str
+    path: str | None = None  # the path After Effects recorded (absolute, on its machine)
+    width: int | None = None
+    height: int | None = None
+    missing: bool | None = None  # the file does not exist here; None for non-file sources
+    kind: str = "file"  # file, solid, placeholder, composition
+    duration: float | None = None  # 0 for stills
+    psd_layer: str | None = None  # source-layer name for layered PSD/AI footage
+    color: tuple[float, float, float] | None = None  # solids, 0-1
+
+    def to_dict(self) -> dict:
+        data = {
+            "id": self.id,
+            "name": self.name,
+            "path": self.path,
+            "width": self.width,
+            "height": self.height,
+            "missing": self.missing,
+            "kind": self.kind,
+            "duration": self.duration,
+            "psd_layer": self.psd_layer,
+            "color": list(self.color) if self.color is not None else None,
+        }
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Footage:
+        data = _known(cls, data)
+        data.setdefault("id", None)
+        data.setdefault("name", "")
+        if data.get("color") is not None:
+            data["color"] = tuple(data["color"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class TemplateLayer:
+    index: int  # 1-based, as After Effects numbers it
+    name: str
+    type: str  # text, footage, precomp, solid, shape, null, camera, light, adjustment, audio
+    enabled: bool = True
+    in_point: float = 0.0
+    out_point: float = 0.0
+    text: str | None = None
+    font: str | None = None  # PostScript name
+    font_size: float | None = None
+    source: Footage | None = None
+    bbox: Box | None = None
+    placeholder: bool = False
+    id: int | None = None  # After Effects' layer id, unique in the project
+    parent_id: int | None = None
+    all_caps: bool | None = None  # None when the file does not record it
+    three_d: bool = False
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["source"] = self.source.to_dict() if self.source is not None else None
+        data["bbox"] = list(self.bbox) if self.bbox is not None else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TemplateLayer:
+        data = _known(cls, data)
+        if data.get("source") is not None:
+            data["source"] = Footage.from_dict(data["source"])
+        data["bbox"] = _box(data.get("bbox"))
+        if "placeholder" not in data:
+            data["placeholder"] = data.get("type") in ("text", "footage")
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Composition:
+    id: int | None
+    name: str
+    width: int
+    height: int
+    frame_rate: float = 30.0
+    duration: float = 0.0
+    layers: tuple[TemplateLayer, ...] = ()
+    bg_color: tuple[float, float, float] = (0.0, 0.0, 0.0)  # 0-1
+    renderer: str | None = None  # 3D renderer match name where the file records one
+
+    def layer(self, index: int) -> TemplateLayer | None:
+        return next((layer for layer in self.layers if layer.index == index), None)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "width": self.width,
+            "height": self.height,
+            "frame_rate": self.frame_rate,
+            "duration": self.duration,
+            "bg_color": list(self.bg_color),
+            "renderer": self.renderer,
+            "layers": [layer.to_dict() for layer in self.layers],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Composition:
+        layers = tuple(TemplateLayer.from_dict(layer) for layer in data.get("layers", []))
+        rest = _known(cls, data)
+        rest.pop("layers", None)
+        rest.setdefault("id", None)
+        if rest.get("bg_color") is not None:
+            rest["bg_color"] = tuple(rest["bg_color"])
+        else:
+            rest.pop("bg_color", None)
+        return cls(layers=layers, **rest)
+
+
+@dataclass(frozen=True)
+class TemplateDocument:
+    source: str
+    compositions: tuple[Composition, ...] = ()
+    footage: tuple[Footage, ...] = ()
+    fonts: tuple[str, ...] = ()
+    sha256: str = ""
+    format: str = "aepx"  # aepx or aep
+    ae_version: str | None = None
+
+    def composition(self, name: str) -> Composition | None:
+        return next((comp for comp in self.compositions if comp.name == name), None)
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "sha256": self.sha256,
+            "format": self.format,
+            "ae_version": self.ae_version,
+            "compositions": [comp.to_dict() for comp in self.compositions],
+            "footage": [item.to_dict() for item in self.footage],
+            "fonts": list(self.fonts),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TemplateDocument:
+        return cls(
+            source=data.get("source", ""),
+            sha256=data.get("sha256", ""),
+            format=data.get("format", "aepx"),
+            ae_version=data.get("ae_version"),
+            compositions=tuple(Composition.from_dict(c) for c in data.get("compositions", [])),
+            footage=tuple(Footage.from_dict(f) for f in data.get("footage", [])),
+            fonts=tuple(data.get("fonts", [])),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Matching
+
+
+@dataclass(frozen=True)
+class Match:
+    composition: str
+    layer_index: int
+    placeholder: str
+    psd_layer_id: int | None
+    psd_layer: str | None
+    confidence: float
+    reason: str
+    placeholder_type: str = "footage"  # text or footage
+    fit: str = "fit"  # fit, fill or stretch (footage only)
+    confirmed: bool = False  # a reviewer chose or confirmed this match
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Match:
+        return cls(**_known(cls, data))
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    matches: tuple[Match, ...] = ()
+    unmatched_psd_layers: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "matches": [m.to_dict() for m in self.matches],
+            "unmatched_psd_layers": list(self.unmatched_psd_layers),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> MatchResult:
+        return cls(
+            matches=tuple(Match.from_dict(m) for m in data.get("matches", [])),
+            unmatched_psd_layers=tuple(data.get("unmatched_psd_layers", [])),
+        )

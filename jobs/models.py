@@ -1,0 +1,258 @@
+"""The job and what hangs off it: warnings, the audit log and the files each stage makes.
+
+Only :mod:`jobs.transitions` changes a job's ``stage`` and ``status``.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Stage(models.IntegerChoices):
+    VALIDATE = 0, "0 · Validate"
+    INGEST = 1, "1 · Ingest"
+    REVIEW_MATCHING = 2, "2 · Review matching"
+    APPROVE_PREVIEW = 3, "3 · Approve preview"
+    DEPLOY = 4, "4 · Validate and deploy"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    QUEUED = "queued", "Queued"
+    PROCESSING = "processing", "Processing"
+    AWAITING_REVIEW = "awaiting_review", "Awaiting review"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    NEEDS_ATTENTION = "needs_attention", "Needs attention"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class Priority(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+PRIORITY_RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
+
+
+class Job(models.Model):
+    batch = models.ForeignKey("batches.Batch", on_delete=models.PROTECT, related_name="jobs")
+    line = models.PositiveIntegerField(help_text="The CSV line this job came from.")
+
+    # The CSV fields.
+    job_id = models.CharField(max_length=64)
+    psd_path = models.CharField(max_length=1024)
+    aepx_path = models.CharField("template path", max_length=1024)
+    output_name = models.CharField(max_length=255)
+    client_name = models.CharField(max_length=255, blank=True)
+    project_name = models.CharField(max_length=255, blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    priority_rank = models.PositiveSmallIntegerField(default=1, editable=False)
+    notes = models.TextField(blank=True)
+    archived = models.BooleanField(default=False)
+
+    # Where it is. Written by jobs.transitions only.
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices, default=Stage.VALIDATE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    stage_entered_at = models.DateTimeField(auto_now_add=True)
+
+    stage1_completed_at = models.DateTimeField(null=True, blank=True)
+    stage2_completed_at = models.DateTimeField(null=True, blank=True)
+    stage2_completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stage3_completed_at = models.DateTimeField(null=True, blank=True)
+    stage3_completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stage4_completed_at = models.DateTimeField(null=True, blank=True)
+
+    # Background work: a claim takes a lease; the reaper re-queues expired leases.
+    attempts = models.PositiveIntegerField(default=0, help_text="Claims of the current stage's work.")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    # What the stages found.
+    psd_sha256 = models.CharField(max_length=64, blank=True)
+    template_sha256 = models.CharField(max_length=64, blank=True)
+    psd_description = models.JSONField(default=dict, blank=True)
+    template_description = models.JSONField(default=dict, blank=True)
+    matches = models.JSONField(default=list, blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    validation = models.JSONField(default=dict, blank=True)
+    deploy = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["priority_rank", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job_id"], condition=models.Q(archived=False), name="unique_active_job_id"
+            ),
+            models.CheckConstraint(condition=models.Q(stage__gte=0, stage__lte=4), name="job_stage_0_4"),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "status"]),
+            models.Index(fields=["priority_rank", "created_at"]),
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["client_name"]),
+            models.Index(fields=["status", "lease_expires_at"]),
+        ]
+        permissions = [
+            ("start_job", "Can start and retry jobs"),
+            ("approve_matching", "Can review and approve matching (stage 2)"),
+            ("approve_preview", "Can approve previews (stage 3)"),
+            ("sign_off_deploy", "Can sign off deploy warnings (stage 4)"),
+        ]
+
+    def __str__(self):
+        return self.job_id
+
+    def save(self, *args, **kwargs):
+        self.priority_rank = PRIORITY_RANK.get(self.priority, 1)
+        super().save(*args, **kwargs)
+
+
+class JobWarning(models.Model):
+    class Severity(models.TextChoices):
+        INFO = "info", "Info"
+        WARNING = "warning", "Warning"
+        ERROR = "error", "Error"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="warnings")
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    code = models.CharField(max_length=64)
+    message = models.TextField()
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["stage", "-severity", "id"]
+        indexes = [models.Index(fields=["job", "stage"])]
+
+    def __str__(self):
+        return f"{self.job_id}: {self.code}"
+
+
+class JobLog(models.Model):
+    """The audit log: append-only, one row per action, with the acting user or "system"."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="logs")
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices)
+    action = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.CharField(max_length=150, help_text='The username, or "system".')
+    from_stage = models.PositiveSmallIntegerField(null=True, blank=True)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_stage = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    message = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["job", "created_at"])]
+
+    def __str__(self):
+        return f"{self.job_id} {self.action} by {self.actor}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("The audit log is append-only.")
+
+
+class JobAsset(models.Model):
+    """A file a stage made for a job. Files are content-addressed: shared by jobs, stored once."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="assets")
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices)
+    kind = models.CharField(max_length=32)  # layer, layer_thumbnail, flattened, script, preview, …
+    key = models.CharField(max_length=255, blank=True, help_text="Tells assets of one kind apart.")
+    file = models.FileField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["stage", "kind", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "stage", "kind", "key"], name="unique_job_asset")
+        ]
+
+    def __str__(self):
+        return f"{self.job_id} {self.kind} {self.key}"
+
+
+class ParsedFile(models.Model):
+    """The content-addressed cache: a PSD or template parsed (and exported) once per content.
+
+    Keyed by the file's sha256 and the reader's version; ``files`` lists the exported assets as
+    stored under MEDIA_ROOT (content-addressed paths).
+    """
+
+    sha256 = models.CharField(max_length=64)
+    reader = models.CharField(max_length=32)
+    reader_version = models.CharField(max_length=32)
+    description = models.JSONField()
+    files = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sha256", "reader", "reader_version"], name="unique_parsed_file")
+        ]
+
+    def __str__(self):
+        return f"{self.reader} {self.sha256[:12]}"
+
+
+class LearnedMapping(models.Model):
+    """A reviewer's choice, remembered for the template: this placeholder takes a layer like that.
+
+    Keyed by the template's content hash and the placeholder; the PSD side is a name pattern
+    (normalised, digits generalised) and a layer kind, so the next job on the same template
+    with a similarly named layer gets the same match.
+    """
+
+    template_sha256 = models.CharField(max_length=64)
+    composition = models.CharField(max_length=255)
+    placeholder = models.CharField(max_length=255)
+    psd_name_pattern = models.CharField(max_length=255)
+    psd_kind = models.CharField(max_length=32)
+    active = models.BooleanField(default=True)
+    times_applied = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template_sha256", "composition", "placeholder"], name="unique_learned_mapping"
+            )
+        ]
+        indexes = [models.Index(fields=["template_sha256", "active"])]
+
+    def __str__(self):
+        return f"{self.composition}/{self.placeholder} ← {self.psd_name_pattern} ({self.psd_kind})"

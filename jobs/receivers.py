@@ -1,0 +1,21 @@
+"""Receivers of :data:`jobs.signals.stage_changed`: background work starts after commit."""
+
+from functools import partial
+
+from django.db import transaction
+from django.dispatch import receiver
+from django_q.tasks import async_task
+
+from .models import Status
+from .signals import stage_changed
+
+
+def enqueue_stage_work(job_pk: int, stage: int) -> None:
+    async_task("jobs.tasks.run_stage", job_pk, stage, task_name=f"job-{job_pk}-stage-{stage}", group=f"stage-{stage}")
+
+
+@receiver(stage_changed, dispatch_uid="jobs.enqueue_stage_work")
+def on_stage_changed(sender, *, job, to_state, **kwargs):
+    stage, status = to_state
+    if status == Status.QUEUED:
+        transaction.on_commit(partial(enqueue_stage_work, job.pk, stage))

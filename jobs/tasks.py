@@ -1,0 +1,11 @@
+"""django-q2 tasks: plain importable functions taking ids, calling services."""
+
+from .pipeline import reap_expired_leases, run_stage_work
+
+
+def run_stage(job_pk: int, stage: int) -> str:
+    return run_stage_work(job_pk=job_pk, stage=stage)
+
+
+def reap() -> dict:
+    return reap_expired_leases()

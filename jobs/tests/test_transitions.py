@@ -1,0 +1,134 @@
+"""The stage machine: illegal moves change nothing; every legal one leaves one audit row."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from jobs.models import Job, JobLog, Stage, Status
+from jobs.transitions import (
+    MOVES,
+    PermissionRefused,
+    ReasonRequired,
+    TransitionNotAllowed,
+    allowed_actions,
+    job_transition,
+)
+
+ALL_STATES = [(stage, status) for stage in Stage.values for status in Status.values]
+
+
+def snapshot(job):
+    job = Job.objects.get(pk=job.pk)
+    return (job.stage, job.status, job.updated_at, job.attempts, JobLog.objects.filter(job=job).count())
+
+
+@pytest.fixture
+def superuser(db, django_user_model):
+    return django_user_model.objects.create_superuser("boss", "boss@example.com", "pw")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", sorted(MOVES))
+def test_every_illegal_move_changes_nothing(action, make_job, superuser, django_capture_on_commit_callbacks):
+    move = MOVES[action]
+    illegal = [state for state in ALL_STATES if state not in move.sources]
+    for stage, status in illegal:
+        job = make_job(stage=stage, status=status)
+        before = snapshot(job)
+        with django_capture_on_commit_callbacks() as callbacks:
+            with pytest.raises(TransitionNotAllowed):
+                job_transition(job=job, action=action, user=superuser, reason="because")
+        assert snapshot(job) == before, (action, stage, status)
+        assert callbacks == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", sorted(MOVES))
+def test_every_legal_move_writes_exactly_one_audit_row_naming_the_user(action, make_job, superuser):
+    move = MOVES[action]
+    for stage, status in sorted(move.sources):
+        job = make_job(stage=stage, status=status)
+        user = superuser if move.permission else None
+        fresh = job_transition(job=job, action=action, user=user, reason="checked by hand")
+        assert (fresh.stage, fresh.status) == move.target((stage, status))
+        logs = list(JobLog.objects.filter(job=job))
+        assert len(logs) == 1
+        log = logs[0]
+        assert log.action == action
+        assert (log.from_stage, log.from_status) == (stage, status)
+        assert (log.to_stage, log.to_status) == (fresh.stage, fresh.status)
+        assert log.user == user
+        assert log.actor == (superuser.username if user else "system")
+
+
+@pytest.mark.django_db
+def test_human_actions_need_the_permission(make_job, outsider, reviewer, approver):
+    job = make_job(stage=Stage.REVIEW_MATCHING, status=Status.AWAITING_REVIEW)
+    for user in (None, outsider, approver, AnonymousUser()):
+        with pytest.raises(PermissionRefused):
+            job_transition(job=job, action="approve_matching", user=user)
+    assert snapshot(job)[:2] == (Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW)
+    assert not JobLog.objects.filter(job=job).exists()
+    fresh = job_transition(job=job, action="approve_matching", user=reviewer)
+    assert (fresh.stage, fresh.status) == (Stage.APPROVE_PREVIEW, Status.QUEUED)
+    assert fresh.stage2_completed_by == reviewer
+
+
+@pytest.mark.django_db
+def test_double_approval_leaves_one_transition(make_job, reviewer):
+    job = make_job(stage=Stage.REVIEW_MATCHING, status=Status.AWAITING_REVIEW)
+    job_transition(job=job, action="approve_matching", user=reviewer)
+    with pytest.raises(TransitionNotAllowed, match="not possible now"):
+        job_transition(job=job, action="approve_matching", user=reviewer)
+    assert JobLog.objects.filter(job=job, action="approve_matching").count() == 1
+
+
+@pytest.mark.django_db
+def test_stale_instance_cannot_approve_twice(make_job, reviewer):
+    """The conditional UPDATE guards even when the caller holds an old copy of the job."""
+    job = make_job(stage=Stage.REVIEW_MATCHING, status=Status.AWAITING_REVIEW)
+    stale = Job.objects.get(pk=job.pk)
+    job_transition(job=job, action="approve_matching", user=reviewer)
+    with pytest.raises(TransitionNotAllowed):
+        job_transition(job=stale, action="approve_matching", user=reviewer)
+    assert JobLog.objects.filter(job=job).count() == 1
+
+
+@pytest.mark.django_db
+def test_send_back_needs_a_reason(make_job, approver):
+    job = make_job(stage=Stage.APPROVE_PREVIEW, status=Status.AWAITING_APPROVAL)
+    with pytest.raises(ReasonRequired):
+        job_transition(job=job, action="send_back_preview", user=approver, reason="   ")
+    assert snapshot(job)[:2] == (Stage.APPROVE_PREVIEW, Status.AWAITING_APPROVAL)
+    fresh = job_transition(job=job, action="send_back_preview", user=approver, reason="logo is blurry")
+    assert (fresh.stage, fresh.status) == (Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW)
+    assert JobLog.objects.get(job=job).details["reason"] == "logo is blurry"
+
+
+@pytest.mark.django_db
+def test_entering_a_queued_state_enqueues_work_after_commit_only(make_job, producer, django_capture_on_commit_callbacks):
+    job = make_job()
+    with django_capture_on_commit_callbacks() as callbacks:
+        job_transition(job=job, action="start", user=producer)
+    assert len(callbacks) == 1  # the stage 1 task, sent once the transaction commits
+
+
+@pytest.mark.django_db
+def test_claim_counts_attempts_and_takes_a_lease(make_job):
+    job = make_job(stage=Stage.INGEST, status=Status.QUEUED)
+    fresh = job_transition(job=job, action="claim")
+    assert fresh.status == Status.PROCESSING
+    assert fresh.attempts == 1
+    assert fresh.lease_expires_at is not None
+    fresh = job_transition(job=job, action="requeue")
+    assert fresh.attempts == 1 and fresh.lease_expires_at is None
+    fresh = job_transition(job=job, action="claim")
+    assert fresh.attempts == 2
+
+
+@pytest.mark.django_db
+def test_allowed_actions_follow_state_and_permissions(make_job, reviewer, approver):
+    job = make_job(stage=Stage.REVIEW_MATCHING, status=Status.AWAITING_REVIEW)
+    assert set(allowed_actions(job, reviewer)) == {
+        "update_matching", "rerun_matching", "approve_matching", "send_back_matching"
+    }
+    assert allowed_actions(job, approver) == []

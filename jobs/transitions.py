@@ -1,0 +1,242 @@
+"""The one owner of a job's stage and status.
+
+Every move a job can make is an *action* in :data:`MOVES`: where it may start from, where it
+goes, who may do it. :func:`job_transition` checks the move, applies it with a conditional
+UPDATE (so of two concurrent approvals exactly one wins, on SQLite and PostgreSQL alike),
+writes one audit row naming the acting user, and sends :data:`jobs.signals.stage_changed`
+inside the same transaction; the receivers schedule background work with
+``transaction.on_commit``. Nothing else writes ``Job.stage`` or ``Job.status``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Job, JobLog, Stage, Status
+from .signals import stage_changed
+
+State = tuple[int, str]
+
+
+class TransitionError(Exception):
+    """A move that is not allowed now. Nothing was changed."""
+
+    code = "conflict"
+
+    def __init__(self, message: str, *, job_id: str | None = None):
+        self.message = message
+        self.job_id = job_id
+        super().__init__(message)
+
+
+class TransitionNotAllowed(TransitionError):
+    """The job is not in a state this action starts from (e.g. approved twice)."""
+
+
+class PermissionRefused(TransitionError):
+    """The acting user lacks the permission the action needs."""
+
+    code = "forbidden"
+
+
+class ReasonRequired(TransitionError):
+    code = "invalid"
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[State]
+    target: Callable[[State], State]
+    permission: str | None = None  # None: a system action (workers), no user needed
+    needs_reason: bool = False
+    label: str = ""
+
+
+def _to(stage: int, status: str) -> Callable[[State], State]:
+    return lambda _current: (stage, status)
+
+
+def _same_stage(status: str) -> Callable[[State], State]:
+    return lambda current: (current[0], status)
+
+
+def _retry_target(current: State) -> State:
+    # Stage 2 has no automatic work of its own (matching runs with ingestion).
+    stage = current[0]
+    return (Stage.INGEST if stage <= Stage.REVIEW_MATCHING else stage, Status.QUEUED)
+
+
+WORK_STAGES = (Stage.INGEST, Stage.APPROVE_PREVIEW, Stage.DEPLOY)
+
+MOVES: dict[str, Move] = {
+    # Stage 0 → 1: a staff member starts the batch.
+    "start": Move(frozenset({(Stage.VALIDATE, Status.PENDING)}), _to(Stage.INGEST, Status.QUEUED),
+                  "jobs.start_job", label="Start processing"),
+    # Workers: claim queued work, finish it, fail it; the reaper re-queues expired leases.
+    "claim": Move(frozenset((s, Status.QUEUED) for s in WORK_STAGES), _same_stage(Status.PROCESSING),
+                  label="Claimed by a worker"),
+    "requeue": Move(frozenset((s, Status.PROCESSING) for s in WORK_STAGES), _same_stage(Status.QUEUED),
+                    label="Lease expired: queued again"),
+    "fail": Move(frozenset((s, Status.PROCESSING) for s in WORK_STAGES), _same_stage(Status.FAILED),
+                 label="Failed"),
+    "ingested": Move(frozenset({(Stage.INGEST, Status.PROCESSING)}),
+                     _to(Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW), label="Ingested and matched"),
+    "preview_ready": Move(frozenset({(Stage.APPROVE_PREVIEW, Status.PROCESSING)}),
+                          _same_stage(Status.AWAITING_APPROVAL), label="Script and preview ready"),
+    "deployed": Move(frozenset({(Stage.DEPLOY, Status.PROCESSING)}), _same_stage(Status.COMPLETED),
+                     label="Deployed"),
+    "deploy_blocked": Move(frozenset({(Stage.DEPLOY, Status.PROCESSING)}), _same_stage(Status.NEEDS_ATTENTION),
+                           label="Validation found problems"),
+    # Stage 2: reviewers.
+    "update_matching": Move(frozenset({(Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW)}),
+                            _same_stage(Status.AWAITING_REVIEW), "jobs.approve_matching", label="Matching changed"),
+    "rerun_matching": Move(frozenset({(Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW)}),
+                           _same_stage(Status.AWAITING_REVIEW), "jobs.approve_matching", label="Matching re-run"),
+    "approve_matching": Move(frozenset({(Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW)}),
+                             _to(Stage.APPROVE_PREVIEW, Status.QUEUED), "jobs.approve_matching",
+                             label="Matching approved"),
+    "send_back_matching": Move(frozenset({(Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW)}),
+                               _same_stage(Status.NEEDS_ATTENTION), "jobs.approve_matching", needs_reason=True,
+                               label="Sent back to the producer"),
+    # Stage 3: preview approvers.
+    "approve_preview": Move(frozenset({(Stage.APPROVE_PREVIEW, Status.AWAITING_APPROVAL)}),
+                            _to(Stage.DEPLOY, Status.QUEUED), "jobs.approve_preview", label="Preview approved"),
+    "send_back_preview": Move(frozenset({(Stage.APPROVE_PREVIEW, Status.AWAITING_APPROVAL)}),
+                              _to(Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW), "jobs.approve_preview",
+                              needs_reason=True, label="Sent back to matching"),
+    # Stage 4: deployers.
+    "sign_off": Move(frozenset({(Stage.DEPLOY, Status.NEEDS_ATTENTION)}), _same_stage(Status.QUEUED),
+                     "jobs.sign_off_deploy", needs_reason=True, label="Warnings signed off"),
+    "send_back_to_matching": Move(frozenset({(Stage.DEPLOY, Status.NEEDS_ATTENTION)}),
+                                  _to(Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW), "jobs.sign_off_deploy",
+                                  needs_reason=True, label="Sent back to stage 2"),
+    "send_back_to_preview": Move(frozenset({(Stage.DEPLOY, Status.NEEDS_ATTENTION)}),
+                                 _to(Stage.APPROVE_PREVIEW, Status.QUEUED), "jobs.sign_off_deploy",
+                                 needs_reason=True, label="Sent back to stage 3"),
+    # Any stage: retry failed or held work.
+    "retry": Move(frozenset({(s, Status.FAILED) for s in WORK_STAGES}
+                            | {(s, Status.NEEDS_ATTENTION) for s in Stage if s >= Stage.INGEST}),
+                  _retry_target, "jobs.start_job", label="Retried"),
+}
+
+# Fields stamped when a move completes a stage (the stage it leaves).
+_COMPLETION_FIELDS = {
+    "ingested": ("stage1_completed_at", None),
+    "approve_matching": ("stage2_completed_at", "stage2_completed_by"),
+    "approve_preview": ("stage3_completed_at", "stage3_completed_by"),
+    "deployed": ("stage4_completed_at", None),
+}
+
+
+def actor_name(user) -> str:
+    return user.get_username() if user is not None else "system"
+
+
+def allowed_actions(job: Job, user=None) -> list[str]:
+    """The actions that may start from the job's current state (and that ``user`` may do)."""
+    state = (job.stage, job.status)
+    return [
+        name
+        for name, move in MOVES.items()
+        if state in move.sources
+        and move.permission is not None
+        and (user is None or user.has_perm(move.permission))
+    ]
+
+
+def job_transition(
+    *,
+    job: Job | int,
+    action: str,
+    user=None,
+    reason: str = "",
+    message: str = "",
+    details: dict | None = None,
+    fields: dict | None = None,
+    within: Callable[[Job], None] | None = None,
+) -> Job:
+    """Apply ``action`` to ``job`` (an instance or a primary key) and return the fresh job.
+
+    ``fields`` are extra Job columns written by the same UPDATE; ``within(job)`` runs inside
+    the transaction after the move (to store a stage's results atomically with it). Raises a
+    :class:`TransitionError` and changes nothing when the move is not allowed now, the user
+    lacks the permission, or a required reason is missing.
+    """
+    try:
+        move = MOVES[action]
+    except KeyError:
+        raise TransitionNotAllowed(f"Unknown action {action!r}.") from None
+    pk = job.pk if isinstance(job, Job) else job
+    reason = (reason or "").strip()
+    if move.permission is not None:
+        if user is None or not user.is_active or not user.has_perm(move.permission):
+            raise PermissionRefused(
+                f"{actor_name(user)} lacks the permission {move.permission!r} needed to {move.label.lower()}."
+            )
+    if move.needs_reason and not reason:
+        raise ReasonRequired(f"{move.label} needs a reason.")
+
+    with transaction.atomic():
+        current = Job.objects.filter(pk=pk).values("job_id", "stage", "status", "attempts").first()
+        if current is None:
+            raise TransitionNotAllowed(f"Job {pk} does not exist.")
+        state = (current["stage"], current["status"])
+        if state not in move.sources:
+            raise TransitionNotAllowed(
+                f"Job {current['job_id']} is at stage {state[0]} ({state[1]}); "
+                f"'{move.label}' is not possible now.",
+                job_id=current["job_id"],
+            )
+        target = move.target(state)
+        now = timezone.now()
+        values = {"stage": target[0], "status": target[1], "updated_at": now, **(fields or {})}
+        if target[0] != state[0]:
+            values["stage_entered_at"] = now
+        if action == "claim":
+            values["attempts"] = F("attempts") + 1
+            values["lease_expires_at"] = now + timedelta(seconds=settings.AEA_LEASE_SECONDS)
+        elif target[1] != Status.PROCESSING:
+            values["lease_expires_at"] = None
+        if target[1] == Status.QUEUED and action not in ("requeue",):
+            values["attempts"] = 0  # new work, fresh attempt budget
+        if action in _COMPLETION_FIELDS:
+            at_field, by_field = _COMPLETION_FIELDS[action]
+            values[at_field] = now
+            if by_field:
+                values[by_field] = user
+        # The conditional UPDATE is the guard: a concurrent move makes it touch no row.
+        if not Job.objects.filter(pk=pk, stage=state[0], status=state[1]).update(**values):
+            raise TransitionNotAllowed(
+                f"Job {current['job_id']} was changed by someone else; '{move.label}' was not applied.",
+                job_id=current["job_id"],
+            )
+        fresh = Job.objects.get(pk=pk)
+        log_details = dict(details or {})
+        if reason:
+            log_details["reason"] = reason
+        JobLog.objects.create(
+            job=fresh,
+            stage=state[0],
+            action=action,
+            user=user,
+            actor=actor_name(user),
+            from_stage=state[0],
+            from_status=state[1],
+            to_stage=target[0],
+            to_status=target[1],
+            message=message or (f"{move.label}: {reason}" if reason else move.label),
+            details=log_details,
+        )
+        if within is not None:
+            within(fresh)
+        stage_changed.send(
+            sender=Job, job=fresh, action=action, user=user, from_state=state, to_state=target
+        )
+    return fresh
