@@ -1,0 +1,98 @@
+'use strict';
+/**
+ * Run a generated ExtendScript under the After Effects stand-in and print what happened.
+ *
+ *   node run_script.js SCRIPT.jsx DESCRIPTION.json   -> JSON record on stdout
+ *   node run_script.js --parse-only SCRIPT.jsx        -> {"parsed": true|false, ...}
+ *
+ * 1. The script is parsed with acorn as ECMAScript 3 with reserved words refused: a script
+ *    that parses is ES3 (ExtendScript's dialect) - no let/const, arrow functions, template
+ *    literals, trailing commas, getters or reserved words as names.
+ * 2. It runs in a fresh vm context whose ES5+ built-ins are removed (JSON, Array.prototype
+ *    indexOf/forEach/map/..., String.prototype.trim, Object.keys, ...), so a script leaning on
+ *    them fails here as it would in ExtendScript. Objects handed out by the stand-in come from
+ *    this realm and keep their methods; the check covers the script's own values.
+ * 3. The stand-in (ae_standin.js) is built from DESCRIPTION (a template description plus
+ *    `imports` and test switches); its record is printed with every non-ASCII character
+ *    escaped, so the output is ASCII JSON whatever the texts hold.
+ */
+const fs = require('fs');
+const vm = require('vm');
+const acorn = require('acorn');
+const {createStandIn} = require('./ae_standin');
+
+const ES5_BUILTINS = `
+(function (g) {
+    var doomed = [
+        [Array.prototype, ['indexOf', 'lastIndexOf', 'forEach', 'map', 'filter', 'some', 'every',
+                           'reduce', 'reduceRight', 'find', 'findIndex', 'includes', 'fill', 'flat']],
+        [String.prototype, ['trim', 'trimStart', 'trimEnd', 'includes', 'startsWith', 'endsWith',
+                            'repeat', 'padStart', 'padEnd']],
+        [Object, ['keys', 'create', 'defineProperty', 'defineProperties', 'getPrototypeOf',
+                  'freeze', 'assign', 'entries', 'values']],
+        [Array, ['isArray', 'from', 'of']],
+        [Date, ['now']],
+        [Function.prototype, ['bind']]
+    ];
+    for (var i = 0; i < doomed.length; i++) {
+        for (var j = 0; j < doomed[i][1].length; j++) {
+            delete doomed[i][0][doomed[i][1][j]];
+        }
+    }
+    delete g.JSON;
+    delete g.Promise;
+    delete g.Map;
+    delete g.Set;
+})(this);
+`;
+
+function asciiJson(value) {
+    return JSON.stringify(value).replace(/[\u007f-\uffff]/g,
+        c => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+function parseEs3(source) {
+    try {
+        acorn.parse(source, {ecmaVersion: 3, sourceType: 'script', allowReserved: false});
+        return {parsed: true, parse_error: null};
+    } catch (error) {
+        return {parsed: false, parse_error: error.message};
+    }
+}
+
+function run(source, description) {
+    const {globals, record} = createStandIn(description);
+    const context = vm.createContext(Object.assign({}, globals));
+    vm.runInContext(ES5_BUILTINS, context);
+    let uncaught = null;
+    let result;
+    try {
+        result = vm.runInContext(source, context, {filename: 'script.jsx', timeout: 10000});
+    } catch (error) {
+        uncaught = String(error && error.stack ? error.stack : error);
+    }
+    return Object.assign({uncaught, result: result === undefined ? null : result}, record());
+}
+
+function main(argv) {
+    if (argv[0] === '--parse-only' && argv.length === 2) {
+        process.stdout.write(asciiJson(parseEs3(fs.readFileSync(argv[1], 'utf8'))) + '\n');
+        return 0;
+    }
+    if (argv.length !== 2) {
+        process.stderr.write('usage: node run_script.js [--parse-only] SCRIPT.jsx [DESCRIPTION.json]\n');
+        return 2;
+    }
+    const source = fs.readFileSync(argv[0], 'utf8');
+    const parse = parseEs3(source);
+    if (!parse.parsed) {
+        process.stdout.write(asciiJson(parse) + '\n');
+        return 0;
+    }
+    const description = JSON.parse(fs.readFileSync(argv[1], 'utf8'));
+    const outcome = Object.assign(parse, run(source, description));
+    process.stdout.write(asciiJson(outcome) + '\n');
+    return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));
