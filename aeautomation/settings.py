@@ -196,8 +196,19 @@ AEA_FONT_DIR = env("AEA_FONT_DIR", "")
 # Matches below this confidence are flagged for the reviewer.
 AEA_MATCH_REVIEW_THRESHOLD = float(env("AEA_MATCH_REVIEW_THRESHOLD", "0.6"))
 
-# Lease on a claimed job; the reaper re-queues jobs whose lease expired, and fails a job after
-# AEA_MAX_ATTEMPTS claims (a worker killed by a poison file must not loop forever).
+# Stage 3: the After Effects script and render command line.
+# Paths on this machine -> paths on the render machines: "local=remote" pairs, ";"-separated,
+# e.g. "/srv/aea/deploy=Z:\\aea\\deploy".
+AEA_PATH_MAPPINGS = [
+    tuple(pair.split("=", 1)) for pair in env_list("AEA_PATH_MAPPINGS", [], sep=";") if "=" in pair
+]
+AEA_AERENDER_PATH = env("AEA_AERENDER_PATH", "aerender")
+AEA_RENDER_SETTINGS = env("AEA_RENDER_SETTINGS", "Best Settings")
+AEA_OUTPUT_MODULE = env("AEA_OUTPUT_MODULE", "Lossless")
+AEA_RENDER_EXTENSION = env("AEA_RENDER_EXTENSION", ".mov")
+AEA_ADD_TO_RENDER_QUEUE = env_bool("AEA_ADD_TO_RENDER_QUEUE", True)
+AEA_PREVIEW_TIME = float(env("AEA_PREVIEW_TIME")) if env("AEA_PREVIEW_TIME") else None
+
 
 # --- django-q2 -------------------------------------------------------------------------------
 # The ORM broker acknowledges tasks (at-least-once delivery); Redis (Q_BROKER=redis) is faster
@@ -220,10 +231,11 @@ Q_CLUSTER = {
     "sync": env_bool("Q_SYNC", TESTING),
     "label": "Background tasks",
 }
-# A lease outlasts the task timeout, so the reaper never re-queues work still running.
+# Lease on a claimed job; the reaper re-queues jobs whose lease expired, and fails a job after
+# AEA_MAX_ATTEMPTS claims (a worker killed by a poison file must not loop forever). A lease
+# outlasts the task timeout, so the reaper never re-queues work still running.
 AEA_LEASE_SECONDS = env_int("AEA_LEASE_SECONDS", Q_TIMEOUT + 60)
 AEA_MAX_ATTEMPTS = env_int("AEA_MAX_ATTEMPTS", 3)
-AEA_REAPER_MINUTES = env_int("AEA_REAPER_MINUTES", 1)
 
 if env("Q_BROKER", "orm") == "redis":
     Q_CLUSTER["redis"] = env("REDIS_URL", "redis://127.0.0.1:6379/0")

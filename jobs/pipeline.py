@@ -40,10 +40,11 @@ class Outcome:
 
 
 def _stage_work() -> dict[int, Callable[[Job], Outcome]]:
-    from . import ingest
+    from . import ingest, preview_stage
 
     return {
         Stage.INGEST: ingest.ingest_job,
+        Stage.APPROVE_PREVIEW: preview_stage.prepare_preview,
     }
 
 

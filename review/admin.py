@@ -1,12 +1,21 @@
-"""Admin set-up of the review app: django-q2's admin is for superusers only.
+"""Admin of the review app: the job review page and actions; django-q2's admin for superusers only.
 
 Its Schedule admin lets a user run any importable function on the workers, and its task
 lists show task arguments (engineering notes).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django_q import admin as q_admin
 from django_q import models as q_models
+
+from jobs.admin import JobAdmin
+from jobs.models import Job, Stage, Status
+from jobs.services import jobs_bulk_approve_matching, jobs_retry
+from jobs.transitions import TransitionError
+
+from . import views
 
 
 class SuperuserOnly:
@@ -35,3 +44,74 @@ for model, model_admin in (
     if admin.site.is_registered(model):
         admin.site.unregister(model)
     admin.site.register(model, type(model_admin.__name__, (SuperuserOnly, model_admin), {}))
+
+
+# --- Jobs: the review page and the reviewers' actions ---------------------------------------
+
+
+
+
+
+def _report(modeladmin, request, result, verb):
+    if result.done:
+        modeladmin.message_user(request, f"{verb} {len(result.done)} job(s): {', '.join(result.done[:10])}",
+                                messages.SUCCESS)
+    for job_id, why in list(result.refused.items())[:20]:
+        modeladmin.message_user(request, f"{job_id}: {why}", messages.WARNING)
+
+
+@admin.action(description="Approve matching of the selected jobs", permissions=["approve_matching"])
+def approve_matching(modeladmin, request, queryset):
+    """Approves only jobs with no low-confidence match left unconfirmed; reports the rest."""
+    result = jobs_bulk_approve_matching(jobs=queryset.filter(stage=Stage.REVIEW_MATCHING), user=request.user)
+    skipped = queryset.exclude(stage=Stage.REVIEW_MATCHING).values_list("job_id", flat=True)
+    result.refused.update({job_id: "not awaiting matching review" for job_id in skipped})
+    _report(modeladmin, request, result, "Approved matching of")
+
+
+@admin.action(description="Retry the selected jobs", permissions=["start"])
+def retry(modeladmin, request, queryset):
+    try:
+        result = jobs_retry(jobs=queryset, user=request.user)
+    except TransitionError as exc:
+        modeladmin.message_user(request, exc.message, messages.ERROR)
+        return
+    _report(modeladmin, request, result, "Queued again")
+
+
+class ReviewJobAdmin(JobAdmin):
+    actions = [approve_matching, retry]
+    list_display = ("job_id", "review_link") + JobAdmin.list_display[1:]
+
+    @admin.display(description="review")
+    def review_link(self, job):
+        waiting = (job.stage, job.status) in (
+            (Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW),
+            (Stage.APPROVE_PREVIEW, Status.AWAITING_APPROVAL),
+            (Stage.DEPLOY, Status.NEEDS_ATTENTION),
+        )
+        url = reverse("admin:jobs_job_review", args=[job.pk])
+        return format_html('<a href="{}">{}</a>', url, "Review ▸" if waiting else "Open")
+
+    def get_urls(self):
+        custom = [
+            path("<path:object_id>/review/", self.admin_site.admin_view(self.review_view), name="jobs_job_review"),
+        ]
+        return custom + super().get_urls()
+
+    def review_view(self, request, object_id):
+        return views.review_job(request, object_id, self)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "review_url": reverse("admin:jobs_job_review", args=[object_id])}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def has_approve_matching_permission(self, request):
+        return request.user.has_perm("jobs.approve_matching")
+
+    def has_start_permission(self, request):
+        return request.user.has_perm("jobs.start_job")
+
+
+admin.site.unregister(Job)
+admin.site.register(Job, ReviewJobAdmin)

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "review"
-urlpatterns = []
+urlpatterns = [
+    path("review/asset/<int:pk>/", views.asset_file, name="asset"),
+]

@@ -1,0 +1,209 @@
+"""Stage 1: read the job's PSD and template, export the PSD's images, match, warn.
+
+Parsing and exporting happen once per file content (the :class:`~jobs.models.ParsedFile`
+cache, keyed by sha256 and reader version); a batch of 500 jobs sharing one PSD parses it
+once. Everything here runs outside a transaction; :func:`ingest_job` returns an
+:class:`~jobs.pipeline.Outcome` whose ``store`` replaces the job's Stage 1 assets and warnings
+in the same transaction as the move to Stage 2.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from .formats import aep as template_format
+from .formats import psd as psd_format
+from .formats.descriptions import MatchResult, PsdDocument, TemplateDocument
+from .formats.errors import FormatError
+from .formats.limits import Limits
+from .models import Job, JobAsset, JobWarning, ParsedFile, Stage
+from .pipeline import Outcome, StageWorkError
+from .storage import sha256_file, store_file
+
+ASSET_KINDS = {
+    "layer": "layer",
+    "thumbnail": "layer_thumbnail",
+    "flattened": "flattened",
+    "flattened_thumbnail": "flattened_thumbnail",
+}
+
+
+def reader_limits() -> Limits:
+    return Limits(
+        max_file_bytes=settings.AEA_MAX_FILE_BYTES,
+        max_alloc_bytes=settings.AEA_MAX_ALLOC_BYTES,
+        max_pixels=settings.AEA_MAX_PIXELS,
+    )
+
+
+def checked_input_path(path: str) -> Path:
+    """The job's file, resolved, if it is still inside an input root and exists."""
+    resolved = Path(path).resolve()
+    if not any(resolved.is_relative_to(root) for root in settings.INPUT_ROOTS):
+        raise StageWorkError(f"{path} is outside the allowed input roots.")
+    if not resolved.is_file():
+        raise StageWorkError(f"{path} no longer exists.")
+    return resolved
+
+
+def _cached(sha: str, reader: str, version: str) -> ParsedFile | None:
+    return ParsedFile.objects.filter(sha256=sha, reader=reader, reader_version=version).first()
+
+
+def _remember(sha: str, reader: str, version: str, description: dict, files: list) -> ParsedFile:
+    try:
+        with transaction.atomic():
+            return ParsedFile.objects.create(
+                sha256=sha, reader=reader, reader_version=version, description=description, files=files
+            )
+    except IntegrityError:  # another worker parsed the same content meanwhile
+        return ParsedFile.objects.get(sha256=sha, reader=reader, reader_version=version)
+
+
+def parse_psd_cached(path: Path) -> ParsedFile:
+    """The PSD's description and exported images, parsed and exported once per content."""
+    sha = sha256_file(path)
+    entry = _cached(sha, "psd", psd_format.READER_VERSION)
+    if entry is not None:
+        return entry
+    with tempfile.TemporaryDirectory(prefix="aea-psd-") as tmp:
+        export = psd_format.export_psd(path, Path(tmp), limits=reader_limits())
+        files = []
+        for image in export.images:
+            name, file_sha, size = store_file(image.path)
+            files.append(
+                {
+                    "role": image.role,
+                    "layer_id": image.layer_id,
+                    "name": name,
+                    "sha256": file_sha,
+                    "size": size,
+                    "width": image.width,
+                    "height": image.height,
+                }
+            )
+    return _remember(sha, "psd", psd_format.READER_VERSION, export.document.to_dict(), files)
+
+
+def parse_template_cached(path: Path) -> ParsedFile:
+    sha = sha256_file(path)
+    entry = _cached(sha, "template", template_format.READER_VERSION)
+    if entry is not None:
+        return entry
+    document = template_format.read_template(path, limits=reader_limits())
+    return _remember(sha, "template", template_format.READER_VERSION, document.to_dict(), [])
+
+
+def learned_mappings_for(template_sha: str):
+    from .matching_memory import learned_mappings
+
+    return learned_mappings(template_sha256=template_sha)
+
+
+def run_matcher(psd: PsdDocument, template: TemplateDocument, template_sha: str) -> MatchResult:
+    from .formats.matching import match_layers
+
+    return match_layers(
+        psd,
+        template,
+        threshold=settings.AEA_MATCH_REVIEW_THRESHOLD,
+        learned=learned_mappings_for(template_sha),
+    )
+
+
+def ingest_warnings(psd: PsdDocument, template: TemplateDocument, result: MatchResult) -> list[dict]:
+    """What a reviewer should know before matching: each a dict of JobWarning fields."""
+    found: list[dict] = []
+
+    def warn(code, message, severity="warning", **details):
+        found.append({"code": code, "message": message, "severity": severity, "details": details})
+
+    render_fonts = set(settings.AEA_FONTS)
+    if render_fonts:
+        used = {layer.font for layer in psd.layers if layer.font} | set(template.fonts)
+        for font in sorted(used - render_fonts):
+            warn("font_not_available", f"Font {font} is not in the render machines' font list.", font=font)
+    for item in template.footage:
+        if item.kind == "file" and item.missing:
+            warn("footage_missing", f"Template footage {item.name} is missing here ({item.path}).",
+                 footage=item.name, path=item.path)
+    for layer in psd.layers:
+        if not layer.visible and layer.kind != "group":
+            warn("psd_layer_hidden", f"PSD layer {layer.path or layer.name} is hidden.", "info", layer_id=layer.id)
+        if layer.kind == "type" and not (layer.text or "").strip():
+            warn("psd_text_empty", f"PSD type layer {layer.path or layer.name} has no text.", layer_id=layer.id)
+    for comp in template.compositions:
+        if not any(layer.placeholder for layer in comp.layers) or not (psd.height and comp.height):
+            continue
+        ratio = (psd.width / psd.height) / (comp.width / comp.height)
+        if abs(ratio - 1) > 0.1:
+            warn("aspect_mismatch",
+                 f"The PSD ({psd.width}x{psd.height}) and composition {comp.name} ({comp.width}x{comp.height}) "
+                 f"differ in aspect ratio by {abs(ratio - 1):.0%}.", composition=comp.name)
+        for layer in comp.layers:
+            if layer.type == "text" and layer.placeholder and not (layer.text or "").strip():
+                warn("template_text_empty", f"Text layer {layer.name} in {comp.name} is empty.",
+                     composition=comp.name, layer_index=layer.index)
+    for match in result.matches:
+        if match.psd_layer_id is None:
+            warn("placeholder_unfilled",
+                 f"No PSD layer fits placeholder {match.placeholder} in {match.composition}.",
+                 composition=match.composition, layer_index=match.layer_index)
+    return found
+
+
+def ingest_job(job: Job) -> Outcome:
+    psd_path = checked_input_path(job.psd_path)
+    template_path = checked_input_path(job.aepx_path)
+    try:
+        psd_entry = parse_psd_cached(psd_path)
+        template_entry = parse_template_cached(template_path)
+    except FormatError as exc:
+        raise StageWorkError(str(exc)) from exc
+    psd = PsdDocument.from_dict(psd_entry.description)
+    template = TemplateDocument.from_dict(template_entry.description)
+    result = run_matcher(psd, template, template_entry.sha256)
+    warnings = ingest_warnings(psd, template, result)
+    files = psd_entry.files
+
+    def store(fresh: Job) -> None:
+        JobAsset.objects.filter(job=fresh, stage=Stage.INGEST).delete()
+        JobWarning.objects.filter(job=fresh, stage=Stage.INGEST, resolved_at__isnull=True).delete()
+        JobAsset.objects.bulk_create(
+            [
+                JobAsset(
+                    job=fresh,
+                    stage=Stage.INGEST,
+                    kind=ASSET_KINDS[item["role"]],
+                    key=str(item["layer_id"]) if item["layer_id"] is not None else "",
+                    file=item["name"],
+                    sha256=item["sha256"],
+                    size=item["size"],
+                    metadata={"layer_id": item["layer_id"], "width": item["width"], "height": item["height"]},
+                )
+                for item in files
+            ]
+        )
+        JobWarning.objects.bulk_create(
+            [JobWarning(job=fresh, stage=Stage.INGEST, **warning) for warning in warnings]
+        )
+
+    return Outcome(
+        action="ingested",
+        fields={
+            "psd_sha256": psd_entry.sha256,
+            "template_sha256": template_entry.sha256,
+            "psd_description": psd_entry.description,
+            "template_description": template_entry.description,
+            "matches": result.to_dict()["matches"],
+            "last_error": "",
+        },
+        store=store,
+        message=f"Read {len(psd.layers)} PSD layers and {len(template.compositions)} compositions; "
+        f"{sum(m.psd_layer_id is not None for m in result.matches)} of {len(result.matches)} placeholders matched.",
+        details={"warnings": len(warnings), "assets": len(files)},
+    )

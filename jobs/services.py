@@ -1,0 +1,235 @@
+"""What people do to jobs: review matching, approve previews, sign off, send back, retry.
+
+Each function takes keyword arguments, checks its input, and moves the job through
+:func:`jobs.transitions.job_transition` (which checks the state and the user's permission and
+writes the audit row). Views, admin actions, API endpoints and commands call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.db import transaction
+
+from .formats.descriptions import Match, MatchResult, PsdDocument, TemplateDocument
+from .models import Job, JobWarning, Stage
+from .transitions import TransitionError, job_transition
+
+FIT_MODES = ("fit", "fill", "stretch")
+PlaceholderKey = tuple[str, int]  # (composition, layer index)
+
+
+class InvalidInput(TransitionError):
+    """The request names something that does not exist or cannot be chosen."""
+
+    code = "invalid"
+
+
+@dataclass(frozen=True)
+class MatchChange:
+    psd_layer_id: int | None
+    fit: str | None = None
+    confirm: bool = True
+
+
+def job_matches(job: Job) -> list[Match]:
+    return [Match.from_dict(m) for m in job.matches]
+
+
+def is_low_confidence(match: Match) -> bool:
+    return match.confidence < settings.AEA_MATCH_REVIEW_THRESHOLD and not match.confirmed
+
+
+def _apply_changes(job: Job, changes: Mapping[PlaceholderKey, MatchChange]) -> tuple[list[Match], list[dict]]:
+    """The job's matches with ``changes`` applied, and a list describing what changed."""
+    psd = PsdDocument.from_dict(job.psd_description)
+    matches = job_matches(job)
+    by_key = {(m.composition, m.layer_index): i for i, m in enumerate(matches)}
+    used_elsewhere = {}
+    described = []
+    for key, change in changes.items():
+        if key not in by_key:
+            raise InvalidInput(f"Job {job.job_id} has no placeholder at {key[0]} layer {key[1]}.")
+        current = matches[by_key[key]]
+        if change.fit is not None and change.fit not in FIT_MODES:
+            raise InvalidInput(f"Unknown fit mode {change.fit!r}; use one of {', '.join(FIT_MODES)}.")
+        layer = None
+        if change.psd_layer_id is not None:
+            layer = psd.layer(change.psd_layer_id)
+            if layer is None:
+                raise InvalidInput(f"The PSD of job {job.job_id} has no layer with id {change.psd_layer_id}.")
+        updated = replace(current, fit=change.fit or current.fit, confirmed=current.confirmed or change.confirm)
+        if change.psd_layer_id != current.psd_layer_id:
+            updated = replace(
+                updated,
+                psd_layer_id=change.psd_layer_id,
+                psd_layer=layer.name if layer else None,
+                confidence=1.0,
+                reason="chosen by a reviewer",
+                confirmed=True,
+            )
+        if updated != current:
+            matches[by_key[key]] = updated
+            described.append(
+                {
+                    "composition": key[0],
+                    "layer_index": key[1],
+                    "placeholder": current.placeholder,
+                    "from": current.psd_layer_id,
+                    "to": updated.psd_layer_id,
+                    "fit": updated.fit,
+                    "confirmed": updated.confirmed,
+                }
+            )
+    for m in matches:  # one PSD layer fills at most one placeholder per composition
+        if m.psd_layer_id is None:
+            continue
+        other = used_elsewhere.setdefault((m.composition, m.psd_layer_id), m.placeholder)
+        if other != m.placeholder:
+            raise InvalidInput(
+                f"PSD layer {m.psd_layer} would fill both {other} and {m.placeholder} in {m.composition}."
+            )
+    return matches, described
+
+
+def job_update_matching(*, job: Job, user, changes: Mapping[PlaceholderKey, MatchChange]) -> Job:
+    """Save a reviewer's changes to the matching (Stage 2), without approving."""
+    matches, described = _apply_changes(job, changes)
+    if not described:
+        return job
+    return job_transition(
+        job=job,
+        action="update_matching",
+        user=user,
+        fields={"matches": [m.to_dict() for m in matches]},
+        message=f"Changed {len(described)} match(es)",
+        details={"changes": described},
+    )
+
+
+def job_approve_matching(
+    *, job: Job, user, changes: Mapping[PlaceholderKey, MatchChange] | None = None
+) -> Job:
+    """Approve the matching (with optional last changes) and queue Stage 3.
+
+    Reviewer-chosen matches are remembered for the template (learned mappings).
+    """
+    from .matching_memory import remember_corrections
+
+    matches, described = _apply_changes(job, changes or {})
+
+    def remember(fresh: Job) -> None:
+        chosen = [m for m in matches if m.reason == "chosen by a reviewer"]
+        remember_corrections(job=fresh, before=[], after=chosen, user=user)
+
+    return job_transition(
+        job=job,
+        action="approve_matching",
+        user=user,
+        fields={"matches": [m.to_dict() for m in matches]},
+        details={"changes": described} if described else None,
+        within=remember,
+    )
+
+
+@dataclass
+class BulkResult:
+    done: list[str]
+    refused: dict[str, str]
+
+
+def jobs_bulk_approve_matching(*, jobs: Iterable[Job], user) -> BulkResult:
+    """Approve each job with no low-confidence match left unconfirmed; report the rest."""
+    result = BulkResult(done=[], refused={})
+    for job in jobs:
+        low = [m for m in job_matches(job) if is_low_confidence(m)]
+        if low:
+            names = ", ".join(m.placeholder for m in low[:3]) + ("…" if len(low) > 3 else "")
+            result.refused[job.job_id] = f"{len(low)} low-confidence match(es) to confirm: {names}"
+            continue
+        try:
+            job_approve_matching(job=job, user=user)
+            result.done.append(job.job_id)
+        except TransitionError as exc:
+            result.refused[job.job_id] = exc.message
+    return result
+
+
+def job_rerun_matching(*, job: Job, user) -> Job:
+    """Run the matcher again on the stored descriptions (with the latest learned mappings)."""
+    from .ingest import run_matcher
+
+    psd = PsdDocument.from_dict(job.psd_description)
+    template = TemplateDocument.from_dict(job.template_description)
+    result: MatchResult = run_matcher(psd, template, job.template_sha256)
+    return job_transition(
+        job=job,
+        action="rerun_matching",
+        user=user,
+        fields={"matches": result.to_dict()["matches"]},
+        message=f"Matching re-run: {sum(m.psd_layer_id is not None for m in result.matches)} of "
+        f"{len(result.matches)} placeholders matched",
+    )
+
+
+SEND_BACK_ACTIONS = {
+    (Stage.REVIEW_MATCHING, None): "send_back_matching",
+    (Stage.APPROVE_PREVIEW, None): "send_back_preview",
+    (Stage.DEPLOY, Stage.REVIEW_MATCHING): "send_back_to_matching",
+    (Stage.DEPLOY, Stage.APPROVE_PREVIEW): "send_back_to_preview",
+}
+
+
+def job_send_back(*, job: Job, user, reason: str, to_stage: int | None = None) -> Job:
+    """Send a job back with a required reason: from Stage 2 to the producer, from Stage 3 to
+    matching, from Stage 4 to stage 2 or 3 (``to_stage``)."""
+    stage = Job.objects.values_list("stage", flat=True).get(pk=job.pk)
+    action = SEND_BACK_ACTIONS.get((stage, to_stage if stage == Stage.DEPLOY else None))
+    if action is None:
+        raise InvalidInput(
+            f"Job {job.job_id} is at stage {stage}; it cannot be sent back"
+            + (f" to stage {to_stage}." if to_stage is not None else ".")
+        )
+    return job_transition(job=job, action=action, user=user, reason=reason)
+
+
+def job_approve_preview(*, job: Job, user, notes: str = "") -> Job:
+    return job_transition(
+        job=job, action="approve_preview", user=user, details={"notes": notes} if notes else None,
+        message=f"Preview approved: {notes}" if notes else "",
+    )
+
+
+def job_sign_off(*, job: Job, user, reason: str) -> Job:
+    """Accept Stage 4's warnings with a reason; the job is validated and deployed again."""
+
+    def resolve(fresh: Job) -> None:
+        from django.utils import timezone
+
+        JobWarning.objects.filter(job=fresh, stage=Stage.DEPLOY, resolved_at__isnull=True).update(
+            resolved_by=user, resolved_at=timezone.now(), resolution=reason
+        )
+
+    deploy = dict(Job.objects.values_list("deploy", flat=True).get(pk=job.pk) or {})
+    deploy["signed_off"] = {"by": user.get_username() if user else None, "reason": reason.strip()}
+    return job_transition(job=job, action="sign_off", user=user, reason=reason, fields={"deploy": deploy},
+                          within=resolve)
+
+
+def job_retry(*, job: Job, user) -> Job:
+    return job_transition(job=job, action="retry", user=user)
+
+
+@transaction.atomic
+def jobs_retry(*, jobs: Iterable[Job], user) -> BulkResult:
+    result = BulkResult(done=[], refused={})
+    for job in jobs:
+        try:
+            job_retry(job=job, user=user)
+            result.done.append(job.job_id)
+        except TransitionError as exc:
+            result.refused[job.job_id] = exc.message
+    return result
+

@@ -1,0 +1,147 @@
+"""Review pages (in the admin) and the staff-only asset view. Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+
+from jobs.models import Job, JobAsset, Stage, Status
+from jobs.selectors import job_assets_by_kind, job_detail_queryset
+from jobs.services import (
+    FIT_MODES,
+    MatchChange,
+    is_low_confidence,
+    job_approve_matching,
+    job_approve_preview,
+    job_matches,
+    job_rerun_matching,
+    job_retry,
+    job_send_back,
+    job_sign_off,
+    job_update_matching,
+)
+from jobs.formats.descriptions import PsdDocument
+from jobs.transitions import TransitionError, allowed_actions
+
+
+@staff_member_required
+def asset_file(request, pk: int):
+    """Serve a job's file to staff who may view jobs (designs are clients' property)."""
+    if not request.user.has_perm("jobs.view_job"):
+        raise Http404
+    asset = get_object_or_404(JobAsset, pk=pk)
+    try:
+        return FileResponse(asset.file.open("rb"), filename=asset.file.name.rsplit("/", 1)[-1])
+    except FileNotFoundError:
+        raise Http404("The file is no longer on disk.") from None
+
+
+def _match_rows(job: Job, assets: dict) -> list[dict]:
+    psd = PsdDocument.from_dict(job.psd_description or {"layers": []})
+    thumbs = assets.get("layer_thumbnail", {})
+    layers = [layer for layer in psd.layers if layer.kind not in ("group", "adjustment")] or list(psd.layers)
+    rows = []
+    for i, match in enumerate(job_matches(job)):
+        wanted_text = match.placeholder_type == "text"
+        options = [
+            {
+                "id": layer.id,
+                "label": f"{layer.path or layer.name} ({layer.kind}{'' if layer.visible else ', hidden'})",
+                "thumb": thumbs[str(layer.id)].pk if str(layer.id) in thumbs else None,
+                "selected": layer.id == match.psd_layer_id,
+            }
+            for layer in layers
+            if (layer.kind == "type") == wanted_text or layer.id == match.psd_layer_id
+        ]
+        rows.append({"i": i, "match": match, "options": options, "low": is_low_confidence(match),
+                     "thumb": thumbs[str(match.psd_layer_id)].pk if str(match.psd_layer_id) in thumbs else None})
+    return rows
+
+
+def _changes_from_post(job: Job, post) -> dict:
+    changes = {}
+    for i, match in enumerate(job_matches(job)):
+        raw = post.get(f"m{i}_layer")
+        if raw is None:
+            continue
+        layer_id = int(raw) if raw.strip().lstrip("-").isdigit() else None
+        fit = post.get(f"m{i}_fit") or None
+        confirm = post.get(f"m{i}_confirm") == "on"
+        if layer_id != match.psd_layer_id or (fit and fit != match.fit) or (confirm and not match.confirmed):
+            changes[(match.composition, match.layer_index)] = MatchChange(layer_id, fit, confirm)
+    return changes
+
+
+def _handle_post(request, job: Job) -> str:
+    action = request.POST.get("action", "")
+    user = request.user
+    reason = request.POST.get("reason", "")
+    if action == "save":
+        job_update_matching(job=job, user=user, changes=_changes_from_post(job, request.POST))
+        return "Matching saved."
+    if action == "approve_matching":
+        job_approve_matching(job=job, user=user, changes=_changes_from_post(job, request.POST))
+        return "Matching approved: the script and preview are being prepared."
+    if action == "rerun_matching":
+        job_rerun_matching(job=job, user=user)
+        return "Matching re-run."
+    if action == "send_back":
+        to_stage = request.POST.get("to_stage")
+        job_send_back(job=job, user=user, reason=reason, to_stage=int(to_stage) if to_stage else None)
+        return "Sent back."
+    if action == "approve_preview":
+        job_approve_preview(job=job, user=user, notes=request.POST.get("notes", ""))
+        return "Preview approved: the job is being validated and deployed."
+    if action == "sign_off":
+        job_sign_off(job=job, user=user, reason=reason)
+        return "Warnings signed off: the job is being deployed."
+    if action == "retry":
+        job_retry(job=job, user=user)
+        return "Queued again."
+    raise TransitionError(f"Unknown action {action!r}.")
+
+
+def _read_text(asset: JobAsset | None, limit: int = 200_000) -> str:
+    if asset is None:
+        return ""
+    try:
+        with asset.file.open("rb") as fh:
+            return fh.read(limit).decode("utf-8", "replace")
+    except FileNotFoundError:
+        return ""
+
+
+def review_job(request, object_id, model_admin):
+    """The review page of one job: matching (Stage 2), preview (Stage 3), findings (Stage 4)."""
+    job = get_object_or_404(job_detail_queryset(), pk=object_id)
+    if not model_admin.has_view_permission(request, job):
+        raise Http404
+    if request.method == "POST":
+        try:
+            messages.success(request, _handle_post(request, job))
+        except TransitionError as exc:
+            messages.error(request, exc.message)
+        return redirect(request.path)
+    assets = job_assets_by_kind(job)
+    actions = set(allowed_actions(job, request.user))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": f"Review {job.job_id}",
+        "job": job,
+        "actions": actions,
+        "rows": _match_rows(job, assets) if job.stage == Stage.REVIEW_MATCHING else [],
+        "fit_modes": FIT_MODES,
+        "previews": sorted(assets.get("preview", {}).values(), key=lambda a: a.key),
+        "comparison": assets.get("comparison", {}).get(""),
+        "script": assets.get("script", {}).get(""),
+        "script_text": _read_text(assets.get("script", {}).get("")),
+        "flattened": assets.get("flattened", {}).get(""),
+        "Stage": Stage,
+        "Status": Status,
+        "can_edit_matching": "approve_matching" in actions,
+    }
+    return TemplateResponse(request, "admin/jobs/job/review.html", context)
