@@ -148,6 +148,9 @@ DEMO_ROWS = [
 ]
 
 
+DEMO_FILES = tuple(f"gameday-{p.slug}.psd" for p in PLAYERS) + ("gameday-card.aepx",)
+
+
 def write_demo_fixtures(root: Path) -> list[Path]:
     """Write ``root/demo/*`` and the sample and demo batch CSVs; return the files written."""
     inputs = write_demo_inputs(root / "demo")

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from batches.services import batch_import, batch_start
-from jobs.demo import write_demo_fixtures
+from jobs.demo import DEMO_FILES, write_demo_fixtures
 from jobs.models import Job
 
 DEMO_USER = "demo"
@@ -25,7 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         fixtures = Path(settings.BASE_DIR) / "fixtures"
         csv_path = fixtures / "demo_batch.csv"
-        if not csv_path.exists():
+        if not all((fixtures / "demo" / name).exists() for name in DEMO_FILES):
+            self.stdout.write("Writing the demo PSDs and template into fixtures/demo/ …")
             write_demo_fixtures(fixtures)
 
         User = get_user_model()
