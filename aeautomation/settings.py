@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_q",
+    "ninja",
     "jobs.apps.JobsConfig",
     "batches.apps.BatchesConfig",
     "review.apps.ReviewConfig",
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,8 +135,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # A file, not memory, so that real qcluster processes started by tests see the test data.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # A file, not memory, so that real qcluster processes started by tests see the test data;
+    # one per test run, so that two runs on one machine do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -155,6 +158,18 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env_path("STATIC_ROOT", DATA_DIR / "static")
+# whitenoise serves static files (run `manage.py collectstatic` before serving with DEBUG=0);
+# hashed, compressed names in production, plain files in development and tests.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG and not TESTING)
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", DATA_DIR / "media")
 
@@ -208,6 +223,15 @@ AEA_OUTPUT_MODULE = env("AEA_OUTPUT_MODULE", "Lossless")
 AEA_RENDER_EXTENSION = env("AEA_RENDER_EXTENSION", ".mov")
 AEA_ADD_TO_RENDER_QUEUE = env_bool("AEA_ADD_TO_RENDER_QUEUE", True)
 AEA_PREVIEW_TIME = float(env("AEA_PREVIEW_TIME")) if env("AEA_PREVIEW_TIME") else None
+
+
+# --- Dashboard and API -----------------------------------------------------------------------
+
+# The staff dashboard: seconds between refreshes of its counts and cards; cards per stage column.
+DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 30)
+DASHBOARD_CARDS_PER_STAGE = env_int("DASHBOARD_CARDS_PER_STAGE", 50)
+# The API's list endpoints: the largest page a client may ask for.
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200)
 
 
 # --- django-q2 -------------------------------------------------------------------------------
