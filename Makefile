@@ -18,11 +18,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Node packages for the ExtendScript and nexrender tests (acorn, @nexrender/types).
-js: $(JS)/node_modules/.package-lock.json
+# Node packages for the tests: acorn and @nexrender/types (script and job JSON checks), and a
+# real @nexrender/server for the deploy target.
+NXS := jobs/tests/nexrender_server
+js: $(JS)/node_modules/.package-lock.json $(NXS)/node_modules/.package-lock.json
 
 $(JS)/node_modules/.package-lock.json: $(JS)/package.json $(JS)/package-lock.json
-	cd $(JS) && npm ci --no-audit --no-fund --loglevel=error
+	npm ci --prefix $(JS) --no-audit --no-fund --loglevel=error
+
+$(NXS)/node_modules/.package-lock.json: $(NXS)/package.json $(NXS)/package-lock.json
+	npm ci --prefix $(NXS) --no-audit --no-fund --loglevel=error
 
 demo-fixtures: install
 	$(BIN)/python manage.py make_demo_fixtures
@@ -47,4 +52,4 @@ bench: install
 	$(BIN)/python bench/import_bench.py
 
 clean:
-	rm -rf $(VENV) data $(JS)/node_modules
+	rm -rf $(VENV) data $(JS)/node_modules $(NXS)/node_modules

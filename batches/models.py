@@ -25,6 +25,11 @@ class Batch(models.Model):
     warning_count = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True, help_text="The validation report.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IMPORTED)
+    deploy_target = models.CharField(
+        max_length=20, blank=True, choices=[("folder", "Folder"), ("nexrender", "nexrender server")],
+        help_text="Overrides AEA_DEPLOY_TARGET for this batch's jobs.",
+    )
+    webhook_url = models.URLField(blank=True, help_text="Receives a signed JSON POST on each stage change.")
 
     class Meta:
         ordering = ["-created_at"]

@@ -92,7 +92,8 @@ def write_player_psd(path: Path, player: Player) -> Path:
     return write_psd(path, width=WIDTH, height=HEIGHT, layers=layers, background=(0, 0, 0))
 
 
-def write_template_file(path: Path) -> Path:
+def write_template_file(path: Path, *, all_caps: bool = False) -> Path:
+    """The gameday template; ``all_caps`` sets All Caps on its match-up line (a style variant)."""
     comp = CompSpec(
         name="Gameday Card",
         width=WIDTH,
@@ -104,7 +105,7 @@ def write_template_file(path: Path) -> Path:
             TextLayerSpec(name="player1fullname", text="PLAYER NAME", font="Futura-Bold", font_size=72,
                           position=(360, 1215)),
             TextLayerSpec(name="matchup", text="HOME vs AWAY", font="Futura-Medium", font_size=40,
-                          position=(300, 1310)),
+                          position=(300, 1310), all_caps=all_caps),
             TextLayerSpec(name="gametime", text="DAY 0:00 PM", font="Futura-Medium", font_size=36,
                           position=(200, 1378)),
             FootageLayerSpec(name="teamlogo", path=f"{TEMPLATE_FOOTAGE}/logo-placeholder.png",

@@ -40,11 +40,12 @@ class Outcome:
 
 
 def _stage_work() -> dict[int, Callable[[Job], Outcome]]:
-    from . import ingest, preview_stage
+    from . import deploy, ingest, preview_stage
 
     return {
         Stage.INGEST: ingest.ingest_job,
         Stage.APPROVE_PREVIEW: preview_stage.prepare_preview,
+        Stage.DEPLOY: deploy.validate_and_deploy,
     }
 
 
@@ -64,10 +65,7 @@ def run_stage_work(*, job_pk: int, stage: int) -> str:
     if job.attempts > settings.AEA_MAX_ATTEMPTS:
         fail_job(job_pk=job.pk, reason=f"Gave up after {job.attempts - 1} attempts that did not finish.")
         return "failed"
-    work = _stage_work().get(stage)
-    if work is None:
-        fail_job(job_pk=job.pk, reason=f"Stage {stage} has no background work in this version.")
-        return "failed"
+    work = _stage_work()[stage]
     try:
         outcome = work(job)
     except (StageWorkError, FormatError) as exc:

@@ -9,3 +9,9 @@ def run_stage(job_pk: int, stage: int) -> str:
 
 def reap() -> dict:
     return reap_expired_leases()
+
+
+def refresh_deploy_states() -> int:
+    from .deploy import refresh_nexrender_states
+
+    return refresh_nexrender_states()

@@ -1,0 +1,92 @@
+"""Real django-q2 clusters for tests: `manage.py qcluster` processes on the test database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_database_url() -> str:
+    """A DATABASE_URL for the database this test run uses (the test database)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    if connection.vendor == "postgresql":
+        user = db.get("USER") or "postgres"
+        host = db.get("HOST") or "127.0.0.1"
+        port = db.get("PORT") or 5432
+        auth = f"{user}:{db['PASSWORD']}@" if db.get("PASSWORD") else f"{user}@"
+        return f"postgres://{auth}{host}:{port}/{db['NAME']}"
+    raise RuntimeError(f"no cluster support for {connection.vendor}")
+
+
+class Cluster:
+    """One `qcluster` process (with its own workers) on the test database.
+
+    It serves the same queue (Q_CLUSTER name) the test process sends tasks to.
+    """
+
+    def __init__(self, *, workers: int = 2, env: dict | None = None, log: Path | None = None):
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": test_database_url(),
+            "Q_SYNC": "0",
+            "Q_WORKERS": str(workers),
+            "INPUT_ROOTS": os.pathsep.join(str(p) for p in settings.INPUT_ROOTS),
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "DEPLOY_ROOT": str(settings.DEPLOY_ROOT),
+            "DATA_DIR": str(settings.DATA_DIR),
+            "LOG_LEVEL": "INFO",
+            **(env or {}),
+        }
+        self.env.pop("PYTEST_CURRENT_TEST", None)
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Cluster:
+        out = open(self.log, "ab") if self.log else subprocess.DEVNULL
+        self.process = subprocess.Popen(
+            [sys.executable, str(REPO / "manage.py"), "qcluster"],
+            cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        return self
+
+    def kill(self) -> None:
+        """kill -9 the whole cluster (sentinel, workers, monitor, pusher)."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self, timeout: float = 30) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def __enter__(self) -> Cluster:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def wait_until(predicate: Callable[[], bool], *, timeout: float, interval: float = 0.25, what: str = "") -> None:
+    """Poll ``predicate`` until it is true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what or predicate}")
