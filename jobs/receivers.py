@@ -14,8 +14,18 @@ def enqueue_stage_work(job_pk: int, stage: int) -> None:
     async_task("jobs.tasks.run_stage", job_pk, stage, task_name=f"job-{job_pk}-stage-{stage}", group=f"stage-{stage}")
 
 
+def enqueue_webhook(log_id: int) -> None:
+    async_task("jobs.tasks.send_webhook", log_id, task_name=f"webhook-{log_id}", group="webhooks")
+
+
 @receiver(stage_changed, dispatch_uid="jobs.enqueue_stage_work")
 def on_stage_changed(sender, *, job, to_state, **kwargs):
     stage, status = to_state
     if status == Status.QUEUED:
         transaction.on_commit(partial(enqueue_stage_work, job.pk, stage))
+
+
+@receiver(stage_changed, dispatch_uid="jobs.enqueue_webhook")
+def on_stage_changed_webhook(sender, *, job, log, **kwargs):
+    if job.batch.webhook_url:
+        transaction.on_commit(partial(enqueue_webhook, log.pk))

@@ -15,3 +15,9 @@ def refresh_deploy_states() -> int:
     from .deploy import refresh_nexrender_states
 
     return refresh_nexrender_states()
+
+
+def send_webhook(log_id: int, attempt: int = 1) -> str:
+    from .webhooks import deliver
+
+    return deliver(log_id, attempt)

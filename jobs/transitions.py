@@ -217,11 +217,11 @@ def job_transition(
                 f"Job {current['job_id']} was changed by someone else; '{move.label}' was not applied.",
                 job_id=current["job_id"],
             )
-        fresh = Job.objects.get(pk=pk)
+        fresh = Job.objects.select_related("batch").get(pk=pk)
         log_details = dict(details or {})
         if reason:
             log_details["reason"] = reason
-        JobLog.objects.create(
+        log = JobLog.objects.create(
             job=fresh,
             stage=state[0],
             action=action,
@@ -237,6 +237,6 @@ def job_transition(
         if within is not None:
             within(fresh)
         stage_changed.send(
-            sender=Job, job=fresh, action=action, user=user, from_state=state, to_state=target
+            sender=Job, job=fresh, action=action, user=user, from_state=state, to_state=target, log=log
         )
     return fresh
