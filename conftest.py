@@ -11,7 +11,13 @@ REPO_ROOT = Path(__file__).resolve().parent
 SHARED_FIXTURES = Path(os.environ.get("AEA_SHARED_FIXTURES", REPO_ROOT.parent / "shared" / "fixtures"))
 
 
+def _django_loaded(config) -> bool:
+    return config.pluginmanager.hasplugin("django")
+
+
 def pytest_collection_modifyitems(config, items):
+    if not _django_loaded(config):  # `pytest -p no:django` on the plain-Python format tests
+        return
     from django.conf import settings
 
     on_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -29,8 +35,11 @@ def shared_fixtures() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _media_and_roots(settings, tmp_path_factory):
+def _media_and_roots(request, tmp_path_factory):
     """Each test writes media and deploy bundles under its own temporary folder."""
+    if not _django_loaded(request.config):
+        return
+    settings = request.getfixturevalue("settings")
     base = tmp_path_factory.mktemp("media")
     settings.MEDIA_ROOT = str(base / "media")
     settings.DEPLOY_ROOT = base / "deploy"
