@@ -8,7 +8,7 @@ JS     := jobs/tests/js
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install js run test test-pg bench demo-fixtures clean
+.PHONY: install js browser run test test-pg bench demo-fixtures clean
 
 install: $(STAMP)
 
@@ -29,6 +29,16 @@ $(JS)/node_modules/.package-lock.json: $(JS)/package.json $(JS)/package-lock.jso
 $(NXS)/node_modules/.package-lock.json: $(NXS)/package.json $(NXS)/package-lock.json
 	npm ci --prefix $(NXS) --no-audit --no-fund --loglevel=error
 
+# Browser tests drive Debian's Chromium through Playwright (never `playwright install`). As root
+# (CI), install it when missing; otherwise those tests skip and say why.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed: browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
 demo-fixtures: install
 	$(BIN)/python manage.py make_demo_fixtures
 
@@ -41,11 +51,11 @@ run: install
 	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload & \
 	  wait
 
-test: install js
+test: install js browser
 	$(BIN)/python -m pytest -q
 
 # The same suite against PostgreSQL (CI's second leg).
-test-pg: install js
+test-pg: install js browser
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q
 
 bench: install
