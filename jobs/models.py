@@ -70,6 +70,7 @@ class Job(models.Model):
 
     # Background work: a claim takes a lease; the reaper re-queues expired leases.
     attempts = models.PositiveIntegerField(default=0, help_text="Claims of the current stage's work.")
+    retries = models.PositiveIntegerField(default=0, help_text="Times a person retried this job.")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 

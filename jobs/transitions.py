@@ -206,6 +206,8 @@ def job_transition(
             values["lease_expires_at"] = None
         if target[1] == Status.QUEUED and action not in ("requeue",):
             values["attempts"] = 0  # new work, fresh attempt budget
+        if action == "retry":
+            values["retries"] = F("retries") + 1
         if action in _COMPLETION_FIELDS:
             at_field, by_field = _COMPLETION_FIELDS[action]
             values[at_field] = now

@@ -132,3 +132,13 @@ def test_allowed_actions_follow_state_and_permissions(make_job, reviewer, approv
         "update_matching", "rerun_matching", "approve_matching", "send_back_matching"
     }
     assert allowed_actions(job, approver) == []
+
+
+@pytest.mark.django_db
+def test_retry_counts_retries_and_gives_a_fresh_attempt_budget(make_job, producer):
+    job = make_job(stage=Stage.APPROVE_PREVIEW, status=Status.FAILED, attempts=3)
+    fresh = job_transition(job=job, action="retry", user=producer)
+    assert (fresh.stage, fresh.status, fresh.retries, fresh.attempts) == (Stage.APPROVE_PREVIEW, Status.QUEUED, 1, 0)
+    job_transition(job=job, action="claim")
+    job_transition(job=job, action="fail")
+    assert job_transition(job=job, action="retry", user=producer).retries == 2
