@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from .models import Job, JobAsset, JobLog, JobWarning, ParsedFile
+from .models import Job, JobAsset, JobLog, JobWarning, LearnedMapping, ParsedFile
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -127,3 +127,15 @@ class ParsedFileAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LearnedMapping)
+class LearnedMappingAdmin(admin.ModelAdmin):
+    """Reviewers' remembered corrections: switch one off, or edit its pattern."""
+
+    list_display = ("composition", "placeholder", "psd_name_pattern", "psd_kind", "active", "times_applied",
+                    "created_by", "updated_at")
+    list_filter = ("active", "psd_kind")
+    list_editable = ("active",)
+    search_fields = ("composition", "placeholder", "psd_name_pattern", "template_sha256")
+    readonly_fields = ("template_sha256", "times_applied", "created_by", "source_job", "created_at", "updated_at")

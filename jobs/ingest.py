@@ -20,6 +20,7 @@ from .formats import psd as psd_format
 from .formats.descriptions import MatchResult, PsdDocument, TemplateDocument
 from .formats.errors import FormatError
 from .formats.limits import Limits
+from .matching_memory import count_applied, learned_mappings
 from .models import Job, JobAsset, JobWarning, ParsedFile, Stage
 from .pipeline import Outcome, StageWorkError
 from .storage import sha256_file, store_file
@@ -99,20 +100,40 @@ def parse_template_cached(path: Path) -> ParsedFile:
 
 
 def learned_mappings_for(template_sha: str):
-    from .matching_memory import learned_mappings
-
     return learned_mappings(template_sha256=template_sha)
 
 
-def run_matcher(psd: PsdDocument, template: TemplateDocument, template_sha: str) -> MatchResult:
+def run_matcher(
+    psd: PsdDocument, template: TemplateDocument, template_sha: str, exported: set[int]
+) -> MatchResult:
+    """Match, then keep footage placeholders to layers that have an exported image.
+
+    Hidden layers are weak candidates for the matcher, but only visible layers are exported,
+    so a footage placeholder the matcher gave a hidden layer is left unfilled with a reason
+    saying how to use that layer (show it in the PSD).
+    """
+    from dataclasses import replace
+
     from .formats.matching import match_layers
 
-    return match_layers(
+    result = match_layers(
         psd,
         template,
         threshold=settings.AEA_MATCH_REVIEW_THRESHOLD,
         learned=learned_mappings_for(template_sha),
     )
+    matches = tuple(
+        replace(m, psd_layer_id=None, psd_layer=None, confidence=0.0,
+                reason=f"best fit {m.psd_layer!r} is hidden in the PSD (not exported); show it to use it")
+        if m.placeholder_type == "footage" and m.psd_layer_id is not None and m.psd_layer_id not in exported
+        else m
+        for m in result.matches
+    )
+    return replace(result, matches=matches)
+
+
+def exported_layer_ids(files: list[dict]) -> set[int]:
+    return {f["layer_id"] for f in files if f["role"] == "layer" and f["layer_id"] is not None}
 
 
 def ingest_warnings(psd: PsdDocument, template: TemplateDocument, result: MatchResult) -> list[dict]:
@@ -166,9 +187,9 @@ def ingest_job(job: Job) -> Outcome:
         raise StageWorkError(str(exc)) from exc
     psd = PsdDocument.from_dict(psd_entry.description)
     template = TemplateDocument.from_dict(template_entry.description)
-    result = run_matcher(psd, template, template_entry.sha256)
-    warnings = ingest_warnings(psd, template, result)
     files = psd_entry.files
+    result = run_matcher(psd, template, template_entry.sha256, exported_layer_ids(files))
+    warnings = ingest_warnings(psd, template, result)
 
     def store(fresh: Job) -> None:
         JobAsset.objects.filter(job=fresh, stage=Stage.INGEST).delete()
@@ -191,6 +212,7 @@ def ingest_job(job: Job) -> Outcome:
         JobWarning.objects.bulk_create(
             [JobWarning(job=fresh, stage=Stage.INGEST, **warning) for warning in warnings]
         )
+        count_applied(template_sha256=template_entry.sha256, matches=result.matches)
 
     return Outcome(
         action="ingested",

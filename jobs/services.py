@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .formats.descriptions import Match, MatchResult, PsdDocument, TemplateDocument
-from .models import Job, JobWarning, Stage
+from .models import Job, JobAsset, JobWarning, Stage
 from .transitions import TransitionError, job_transition
 
 FIT_MODES = ("fit", "fill", "stretch")
@@ -42,9 +42,16 @@ def is_low_confidence(match: Match) -> bool:
     return match.confidence < settings.AEA_MATCH_REVIEW_THRESHOLD and not match.confirmed
 
 
+def exported_layers(job: Job) -> set[int]:
+    """Ids of the PSD layers Stage 1 exported as images (the visible content layers)."""
+    keys = JobAsset.objects.filter(job=job, stage=Stage.INGEST, kind="layer").values_list("key", flat=True)
+    return {int(key) for key in keys}
+
+
 def _apply_changes(job: Job, changes: Mapping[PlaceholderKey, MatchChange]) -> tuple[list[Match], list[dict]]:
     """The job's matches with ``changes`` applied, and a list describing what changed."""
     psd = PsdDocument.from_dict(job.psd_description)
+    exported = exported_layers(job) if changes else set()
     matches = job_matches(job)
     by_key = {(m.composition, m.layer_index): i for i, m in enumerate(matches)}
     used_elsewhere = {}
@@ -60,6 +67,14 @@ def _apply_changes(job: Job, changes: Mapping[PlaceholderKey, MatchChange]) -> t
             layer = psd.layer(change.psd_layer_id)
             if layer is None:
                 raise InvalidInput(f"The PSD of job {job.job_id} has no layer with id {change.psd_layer_id}.")
+            if current.placeholder_type == "footage" and layer.id not in exported:
+                raise InvalidInput(
+                    f"PSD layer {layer.name!r} has no exported image (hidden layers are not exported); "
+                    "show it in the PSD and retry Stage 1 to use it."
+                )
+            if (current.placeholder_type == "text") != (layer.kind == "type"):
+                raise InvalidInput(f"PSD layer {layer.name!r} ({layer.kind}) cannot fill {current.placeholder_type} "
+                                   f"placeholder {current.placeholder}.")
         updated = replace(current, fit=change.fit or current.fit, confirmed=current.confirmed or change.confirm)
         if change.psd_layer_id != current.psd_layer_id:
             updated = replace(
@@ -160,15 +175,17 @@ def jobs_bulk_approve_matching(*, jobs: Iterable[Job], user) -> BulkResult:
 def job_rerun_matching(*, job: Job, user) -> Job:
     """Run the matcher again on the stored descriptions (with the latest learned mappings)."""
     from .ingest import run_matcher
+    from .matching_memory import count_applied
 
     psd = PsdDocument.from_dict(job.psd_description)
     template = TemplateDocument.from_dict(job.template_description)
-    result: MatchResult = run_matcher(psd, template, job.template_sha256)
+    result: MatchResult = run_matcher(psd, template, job.template_sha256, exported_layers(job))
     return job_transition(
         job=job,
         action="rerun_matching",
         user=user,
         fields={"matches": result.to_dict()["matches"]},
+        within=lambda fresh: count_applied(template_sha256=job.template_sha256, matches=result.matches),
         message=f"Matching re-run: {sum(m.psd_layer_id is not None for m in result.matches)} of "
         f"{len(result.matches)} placeholders matched",
     )

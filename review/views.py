@@ -54,7 +54,8 @@ def _match_rows(job: Job, assets: dict) -> list[dict]:
                 "selected": layer.id == match.psd_layer_id,
             }
             for layer in layers
-            if (layer.kind == "type") == wanted_text or layer.id == match.psd_layer_id
+            if layer.id == match.psd_layer_id
+            or ((layer.kind == "type") == wanted_text and (wanted_text or str(layer.id) in thumbs))
         ]
         rows.append({"i": i, "match": match, "options": options, "low": is_low_confidence(match),
                      "thumb": thumbs[str(match.psd_layer_id)].pk if str(match.psd_layer_id) in thumbs else None})

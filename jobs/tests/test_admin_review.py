@@ -35,6 +35,8 @@ def test_reviewer_sees_matches_with_thumbnails_and_low_confidence_flags(client, 
     assert 'name="m0_layer"' in html and "Approve matching" in html
     assert reverse("review:asset", args=[job.assets.filter(kind="layer_thumbnail").first().pk]).rstrip("/") in html
     assert "footage_missing" in html  # warnings listed
+    hidden = next(layer for layer in job.psd_description["layers"] if not layer["visible"])
+    assert f'value="{hidden["id"]}"' not in html  # not offered: hidden layers have no exported image
 
 
 @pytest.mark.django_db
@@ -43,9 +45,9 @@ def test_approving_from_the_page_moves_the_job_and_records_the_user(
 ):
     client.force_login(reviewer)
     photo_i = next(i for i, m in enumerate(job.matches) if m["placeholder"] == "featuredimage")
-    hidden = next(layer["id"] for layer in job.psd_description["layers"] if not layer["visible"])
+    background = next(layer["id"] for layer in job.psd_description["layers"] if layer["name"] == "Background")
     form = {f"m{i}_layer": str(m["psd_layer_id"] or "") for i, m in enumerate(job.matches)}
-    form[f"m{photo_i}_layer"] = str(hidden)
+    form[f"m{photo_i}_layer"] = str(background)
     form["action"] = "approve_matching"
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(review_url(job), form)
@@ -53,7 +55,7 @@ def test_approving_from_the_page_moves_the_job_and_records_the_user(
     job.refresh_from_db()
     assert (job.stage, job.status) == (Stage.APPROVE_PREVIEW, Status.QUEUED)
     log = JobLog.objects.get(job=job, action="approve_matching")
-    assert log.actor == reviewer.username and log.details["changes"][0]["to"] == hidden
+    assert log.actor == reviewer.username and log.details["changes"][0]["to"] == background
 
 
 @pytest.mark.django_db

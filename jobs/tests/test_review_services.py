@@ -37,15 +37,15 @@ def test_reviewer_change_is_recorded_and_learned_for_the_next_job(
 ):
     first, second = awaiting_review
     key = ("Gameday Card", match_of(first, "featuredimage")["layer_index"])
-    hidden = layer_id(first, "old cutout (unused)")
+    background = layer_id(first, "Background")
     with django_capture_on_commit_callbacks(execute=False):
-        job = job_approve_matching(job=first, user=reviewer, changes={key: MatchChange(hidden, "fill")})
+        job = job_approve_matching(job=first, user=reviewer, changes={key: MatchChange(background, "fill")})
     assert (job.stage, job.status) == (Stage.APPROVE_PREVIEW, Status.QUEUED)
-    assert match_of(job, "featuredimage")["psd_layer_id"] == hidden
+    assert match_of(job, "featuredimage")["psd_layer_id"] == background
     assert match_of(job, "featuredimage")["fit"] == "fill"
     log = JobLog.objects.get(job=job, action="approve_matching")
     assert log.user == reviewer
-    assert log.details["changes"][0]["to"] == hidden
+    assert log.details["changes"][0]["to"] == background
 
     learned = LearnedMapping.objects.get()
     assert (learned.composition, learned.placeholder, learned.psd_kind) == ("Gameday Card", "featuredimage", "pixel")
@@ -53,8 +53,9 @@ def test_reviewer_change_is_recorded_and_learned_for_the_next_job(
     # The next job on the same template prefers the learned choice and says so.
     rerun = job_rerun_matching(job=second, user=reviewer)
     chosen = match_of(rerun, "featuredimage")
-    assert chosen["psd_layer"] == "old cutout (unused)"
+    assert chosen["psd_layer"] == "Background" and chosen["psd_layer_id"] == layer_id(second, "Background")
     assert "learned" in chosen["reason"]
+    assert LearnedMapping.objects.get().times_applied == 1
 
 
 @pytest.mark.django_db
@@ -64,6 +65,12 @@ def test_changes_must_name_real_layers_and_keep_one_layer_per_placeholder(awaiti
     photo = match_of(job, "featuredimage")
     with pytest.raises(InvalidInput, match="no layer with id 999"):
         job_update_matching(job=job, user=reviewer, changes={("Gameday Card", logo["layer_index"]): MatchChange(999)})
+    hidden = layer_id(job, "old cutout (unused)")
+    with pytest.raises(InvalidInput, match="hidden layers are not exported"):
+        job_update_matching(job=job, user=reviewer, changes={("Gameday Card", photo["layer_index"]): MatchChange(hidden)})
+    name_layer = layer_id(job, "JORDAN AVERY")
+    with pytest.raises(InvalidInput, match="cannot fill footage"):
+        job_update_matching(job=job, user=reviewer, changes={("Gameday Card", photo["layer_index"]): MatchChange(name_layer)})
     with pytest.raises(InvalidInput, match="would fill both"):
         job_update_matching(
             job=job, user=reviewer,
