@@ -94,7 +94,7 @@ def batch_import(
             warning_count=len(report.warnings),
             report=report.to_dict(),
         )
-        batch.csv_file.save(f"{sha[:16]}-{name}", ContentFile(data), save=False)
+        batch.csv_file.save(f"{sha[:32]}.csv", ContentFile(data), save=False)  # the name is in Batch.name
         batch.save()
         now = timezone.now()
         insert_many(
