@@ -749,14 +749,20 @@ def _alas_path(als2: Chunk | None) -> str | None:
     except ValueError:
         raise FormatError("footage path record (alas) is not valid JSON") from None
     path = record.get("fullpath") if isinstance(record, dict) else None
-    return path if isinstance(path, str) and path else None
+    if not isinstance(path, str) or not path:
+        return None
+    # JSON escapes can smuggle lone surrogates, which no UTF-8 file, terminal or database takes.
+    return path.encode("utf-8", "replace").decode("utf-8")
 
 
 def _opti(data: bytes) -> tuple[str, str, tuple[float, float, float] | None]:
     """``(kind, stored name, solid colour)`` from an ``opti`` chunk."""
     asset = data[:4]
     if asset == b"Soli" and len(data) >= 26:
-        color = tuple(round(_F32.unpack_from(data, off)[0], 6) for off in (14, 18, 22))
+        values = [_F32.unpack_from(data, off)[0] for off in (14, 18, 22)]
+        if not all(math.isfinite(v) for v in values):
+            raise FormatError("a solid's colour is not a finite number")
+        color = tuple(round(v, 6) for v in values)
         return "solid", _fixed(data, 26, 256), color  # type: ignore[return-value]
     if len(data) >= 10 and asset.strip(b"\0") == b"" and _U16.unpack_from(data, 4)[0] == 2:
         return "placeholder", _fixed(data, 10, 256), None
@@ -949,6 +955,17 @@ def _text(root_group: dict[str, Chunk]) -> _Text | None:
     return _text_from_cos(cos)
 
 
+def _finite(value: Any) -> float | None:
+    """A number from the text document, or None when it is not a finite one."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _text_from_cos(cos: Any) -> _Text | None:
     """Text, font and style from a parsed ``btdk`` (format note, section 7)."""
     fonts = [cos_get(entry, "0", "0", "0") for entry in _cos_list(cos, "0", "1", "0")]
@@ -992,7 +1009,7 @@ def _text_from_cos(cos: Any) -> _Text | None:
     return _Text(
         text=text,
         font=font_name(value("0")),
-        size=float(size) if isinstance(size, (int, float)) and not isinstance(size, bool) else None,
+        size=_finite(size),
         all_caps=(caps == 2) if isinstance(caps, int) and not isinstance(caps, bool) else None,
         fonts=used,
         box=_text_box(cos),
