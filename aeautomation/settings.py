@@ -162,6 +162,7 @@ STATIC_ROOT = env_path("STATIC_ROOT", DATA_DIR / "static")
 # hashed, compressed names in production, plain files in development and tests.
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG and not TESTING)
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -175,11 +176,16 @@ MEDIA_ROOT = env_path("MEDIA_ROOT", DATA_DIR / "media")
 
 # --- Security (production: DEBUG=0) ----------------------------------------------------------
 
+PRODUCTION = not DEBUG and not TESTING
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG and not TESTING)
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+# Production (DEBUG=0) defaults to HTTPS only; each is an environment variable to relax.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Uploads: Django's limits bound in-memory request data only; the CSV size is checked by the
@@ -234,6 +240,17 @@ DASHBOARD_CARDS_PER_STAGE = env_int("DASHBOARD_CARDS_PER_STAGE", 50)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200)
 
 
+# Stage 4: where deploy bundles go. "folder" (default) leaves them under DEPLOY_ROOT for the
+# render side to pick up; "nexrender" also submits the job to a nexrender server. A batch may
+# override it.
+AEA_DEPLOY_TARGET = env("AEA_DEPLOY_TARGET", "folder")
+NEXRENDER_URL = env("NEXRENDER_URL", "")
+NEXRENDER_SECRET = env("NEXRENDER_SECRET", "")
+# Webhooks: each batch's optional URL gets a JSON POST on every stage change, signed with
+# HMAC-SHA256 of the body under this secret (header X-AEA-Signature: sha256=<hex>).
+AEA_WEBHOOK_SECRET = env("AEA_WEBHOOK_SECRET", SECRET_KEY)
+AEA_WEBHOOK_ATTEMPTS = env_int("AEA_WEBHOOK_ATTEMPTS", 5)
+
 # --- django-q2 -------------------------------------------------------------------------------
 # The ORM broker acknowledges tasks (at-least-once delivery); Redis (Q_BROKER=redis) is faster
 # but loses a task in flight when its worker dies, so the Job row stays the record of work and
@@ -259,6 +276,9 @@ Q_CLUSTER = {
 # AEA_MAX_ATTEMPTS claims (a worker killed by a poison file must not loop forever). A lease
 # outlasts the task timeout, so the reaper never re-queues work still running.
 AEA_LEASE_SECONDS = env_int("AEA_LEASE_SECONDS", Q_TIMEOUT + 60)
+# Address-space cap of each worker process (MB; 0 = none): a hostile file fails its job with a
+# MemoryError instead of exhausting the machine. Workers are also recycled above Q_MAX_RSS_KB.
+AEA_WORKER_MAX_MEMORY_MB = env_int("AEA_WORKER_MAX_MEMORY_MB", 4096)
 AEA_MAX_ATTEMPTS = env_int("AEA_MAX_ATTEMPTS", 3)
 
 if env("Q_BROKER", "orm") == "redis":

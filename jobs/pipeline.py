@@ -54,6 +54,12 @@ def run_stage_work(*, job_pk: int, stage: int) -> str:
 
     Returns what happened ("done", "failed", "skipped") for django-q2's task result.
     """
+    # A late or duplicate task (at-least-once delivery, or re-sent by the reaper) for a stage the
+    # job has left must not claim the job's queued work at another stage: that would use one of
+    # its attempts, write a claim/requeue pair and send yet another task.
+    if not Job.objects.filter(pk=job_pk, stage=stage, status=Status.QUEUED).exists():
+        log.info("job %s: nothing queued at stage %s", job_pk, stage)
+        return "skipped"
     try:
         job = job_transition(job=job_pk, action="claim", details={"stage": stage})
     except TransitionError as exc:
@@ -127,12 +133,15 @@ def reap_expired_leases() -> dict:
             counts["requeued"] += 1
         except TransitionError:
             continue
-    stale = Job.objects.filter(
-        status=Status.QUEUED, updated_at__lt=now - timedelta(seconds=settings.Q_CLUSTER["retry"])
-    )
+    cutoff = now - timedelta(seconds=settings.Q_CLUSTER["retry"])
+    stale = Job.objects.filter(status=Status.QUEUED, updated_at__lt=cutoff)
     for pk, stage in stale.values_list("pk", "stage"):
-        # Touch the row so the task is re-sent at most once per retry window.
-        if Job.objects.filter(pk=pk, status=Status.QUEUED, stage=stage).update(updated_at=now):
+        # Touch the row so the task is re-sent at most once per retry window; the condition
+        # repeats `updated_at < cutoff` so that of two reapers running at once only one re-sends.
+        touched = Job.objects.filter(pk=pk, status=Status.QUEUED, stage=stage, updated_at__lt=cutoff).update(
+            updated_at=now
+        )
+        if touched:
             transaction.on_commit(lambda pk=pk, stage=stage: enqueue_stage_work(pk, stage))
             counts["resent"] += 1
     return counts

@@ -1,8 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import dashboard, views
 
 app_name = "review"
 urlpatterns = [
     path("review/asset/<int:pk>/", views.asset_file, name="asset"),
+    # The staff pipeline dashboard (review/dashboard.py).
+    path("dashboard/", dashboard.index, name="dashboard"),
+    path("dashboard/board/", dashboard.board, name="dashboard_board"),
+    path("dashboard/upload/validate/", dashboard.upload_validate, name="dashboard_upload_validate"),
+    path("dashboard/upload/import/", dashboard.upload_import, name="dashboard_upload_import"),
+    path("dashboard/job/<int:pk>/", dashboard.job_detail, name="dashboard_job"),
+    path("dashboard/job/<int:pk>/action/", dashboard.job_action, name="dashboard_job_action"),
 ]

@@ -90,3 +90,25 @@ def wait_until(predicate: Callable[[], bool], *, timeout: float, interval: float
             return
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what or predicate}")
+
+
+# --- Additions for the fault, race and scale-out tests (additive; nothing above changed) -------
+
+
+def cluster_alive(cluster: Cluster) -> bool:
+    """Whether the cluster's main process is still running (it was neither killed nor died)."""
+    return cluster.process is not None and cluster.process.poll() is None
+
+
+def cluster_log(cluster: Cluster) -> str:
+    """What the cluster has logged so far ("" without a log file)."""
+    if cluster.log is None or not Path(cluster.log).exists():
+        return ""
+    return Path(cluster.log).read_text(errors="replace")
+
+
+def processed_task_names(cluster: Cluster) -> list[str]:
+    """Names of the tasks this cluster's monitor reported as processed (from its log)."""
+    import re
+
+    return re.findall(r"Processed '[^']*' \(([^)]*)\)", cluster_log(cluster))

@@ -1,0 +1,339 @@
+"""The JSON API under ``/api/`` (django-ninja; the OpenAPI document is at ``/api/openapi.json``).
+
+Thin endpoints: authenticate (bearer token or session, see :mod:`review.api_auth`), check the
+permission the admin asks for, parse, call a service or a selector, and shape the answer.
+The acting user is always the authenticated one: a ``user_id`` in a body is not read.
+
+Errors are ``{"message": …, "code": …}``: 400 ``invalid``, 401 ``unauthenticated``, 403
+``forbidden``, 404 ``not_found``, 409 ``conflict`` (a move that is not possible now).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404
+from ninja import File, NinjaAPI, Query, Schema
+from ninja import Status as HttpStatus
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from batches.models import Batch
+from batches.services import batch_import, batch_start
+from jobs.models import Job, Stage
+from jobs.selectors import job_detail_queryset
+from jobs.services import (
+    MatchChange,
+    job_approve_matching,
+    job_approve_preview,
+    job_retry,
+    job_send_back,
+    job_sign_off,
+)
+from jobs.transitions import TransitionError
+
+from . import selectors
+from .api_auth import BearerTokenAuth, CsrfRefused, SessionCsrfAuth, needs, user_for_token
+from .api_schemas import (
+    ApproveMatchingIn,
+    ApprovePreviewIn,
+    BatchOut,
+    BatchStartedOut,
+    BatchUploadedOut,
+    ErrorOut,
+    InvalidCsvOut,
+    JobActionOut,
+    JobOut,
+    JobPageOut,
+    PreprocessingStatusOut,
+    SendBackIn,
+    SignOffIn,
+    StatsOut,
+)
+
+TRANSITION_STATUS = {"conflict": 409, "forbidden": 403, "invalid": 400}
+HTTP_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}
+UNAUTHENTICATED = (
+    "Authentication required: log in, or send 'Authorization: Bearer <token>' (manage.py create_api_token)."
+)
+
+
+def _authenticated_user(request):
+    """The user of a bearer token or of the session (no CSRF needed: used for GETs only)."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return user_for_token(header[7:])
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated and user.is_active else None
+
+
+def login_required_json(view):
+    """Refuse anonymous requests with the API's 401 answer (for the schema and the docs)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if _authenticated_user(request) is None:
+            return JsonResponse({"message": UNAUTHENTICATED, "code": "unauthenticated"}, status=401)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+api = NinjaAPI(
+    title="aeautomation API",
+    version="1",
+    description=(
+        "The production pipeline: upload batches, follow jobs through stages 0-4, approve and send back. "
+        "Authenticate with `Authorization: Bearer <token>` (python manage.py create_api_token USER) or the "
+        "dashboard's session (with the CSRF token on POST)."
+    ),
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), SessionCsrfAuth()],
+    docs_decorator=login_required_json,
+)
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ACTION_ERRORS = {**ERRORS, 409: ErrorOut}
+
+# Who may call what: the permissions the admin asks for (checked before the body is read).
+VIEW_JOBS = needs("jobs.view_job")
+VIEW_BATCHES = needs("batches.view_batch")
+UPLOAD = needs("batches.upload_batch")
+START = needs("jobs.start_job")
+APPROVE_MATCHING = needs("jobs.approve_matching")
+APPROVE_PREVIEW = needs("jobs.approve_preview")
+SIGN_OFF = needs("jobs.sign_off_deploy")
+# Sending back needs the permission of the job's stage; the service checks which.
+SEND_BACK = needs("jobs.approve_matching", "jobs.approve_preview", "jobs.sign_off_deploy")
+
+
+# --- Errors ---------------------------------------------------------------------------------
+
+
+def error(request, status: int, message: str, **extra):
+    """The API's error answer."""
+    return api.create_response(request, {"message": message, "code": HTTP_CODES[status], **extra}, status=status)
+
+
+@api.exception_handler(TransitionError)
+def on_transition_error(request, exc: TransitionError):
+    return error(request, TRANSITION_STATUS.get(exc.code, 409), exc.message)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return error(request, 401, UNAUTHENTICATED)
+
+
+@api.exception_handler(CsrfRefused)
+def on_csrf_refused(request, exc):
+    return error(request, 403, str(exc))
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return error(request, 403, str(exc) or "You do not have permission to do this.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error(request, 404, str(exc) or "Not found.")
+
+
+@api.exception_handler(ValidationError)
+def on_invalid(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    message = f"Invalid input: {where}: {first.get('msg', 'invalid value')}" if where else "Invalid input."
+    return error(request, 400, message, errors=exc.errors)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    status = exc.status_code if exc.status_code in HTTP_CODES else 400
+    return error(request, status, exc.message)
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+
+def get_job(job_id: str, queryset=None) -> Job:
+    """The active job with this CSV job id, or 404."""
+    job = selectors.active_job_by_job_id(job_id, queryset)
+    if job is None:
+        raise Http404(f"No job {job_id!r}.")
+    return job
+
+
+def action_result(job: Job) -> dict:
+    return {"job_id": job.job_id, "stage": job.stage, "status": job.status}
+
+
+def card_rows(cards) -> list[dict]:
+    return [
+        {"id": c.id, "job_id": c.job_id, "batch_id": c.batch_id, "client_name": c.client_name,
+         "project_name": c.project_name, "priority": c.priority, "stage": c.stage, "status": c.status,
+         "stage_entered_at": c.stage_entered_at, "warnings_count": c.warnings_count}
+        for c in cards
+    ]
+
+
+# --- Batches --------------------------------------------------------------------------------
+
+
+@api.post("/batch/upload", response={201: BatchUploadedOut, 400: InvalidCsvOut, 401: ErrorOut, 403: ErrorOut},
+          auth=UPLOAD, tags=["batches"])
+def upload_batch(request, csv_file: File[UploadedFile]):
+    """Validate a CSV and import its jobs (Stage 0), all or nothing; 400 with the report when invalid."""
+    if csv_file.size > settings.AEA_CSV_MAX_BYTES:
+        return error(request, 400, f"The CSV is larger than {settings.AEA_CSV_MAX_BYTES} bytes.",
+                     report={"ok": False, "errors": [], "warnings": []})
+    result = batch_import(data=csv_file.read(), filename=csv_file.name or "batch.csv", user=request.auth)
+    if not result.ok:
+        errors = result.report.errors
+        return error(request, 400, f"The CSV has {len(errors)} error(s); first: {errors[0]}",
+                     report=result.report.to_dict())
+    return HttpStatus(201, {"batch_id": result.batch.pk, "job_ids": result.job_ids, "job_count": len(result.job_ids),
+                 "warnings": [issue.to_dict() for issue in result.report.warnings]})
+
+
+@api.post("/batch/{int:batch_id}/start-processing", response={200: BatchStartedOut, **ERRORS}, auth=START,
+          tags=["batches"])
+def start_batch(request, batch_id: int):
+    """Queue every pending job of the batch for ingestion (Stage 1)."""
+    batch = get_object_or_404(Batch, pk=batch_id)
+    result = batch_start(batch=batch, user=request.auth)
+    return {"batch_id": batch.pk, "started": result.started, "skipped": result.skipped}
+
+
+@api.get("/batch/{int:batch_id}", response={200: BatchOut, **ERRORS}, auth=VIEW_BATCHES, tags=["batches"])
+def get_batch(request, batch_id: int):
+    """A batch, its validation report and its jobs counted per stage and status."""
+    batch = get_object_or_404(Batch.objects.select_related("uploaded_by"), pk=batch_id)
+    by_stage, by_status = selectors.batch_job_counts(batch)
+    return {
+        "id": batch.pk, "name": batch.name, "sha256": batch.sha256, "status": batch.status,
+        "uploaded_by": batch.uploaded_by.get_username() if batch.uploaded_by else None,
+        "created_at": batch.created_at, "started_at": batch.started_at, "row_count": batch.row_count,
+        "job_count": batch.job_count, "warning_count": batch.warning_count, "report": batch.report,
+        "jobs_by_stage": by_stage, "jobs_by_status": by_status,
+    }
+
+
+# --- Reading jobs ---------------------------------------------------------------------------
+
+
+@api.get("/dashboard/stats", response={200: StatsOut, **ERRORS}, auth=VIEW_JOBS, tags=["jobs"])
+def dashboard_stats(request):
+    """Jobs per stage and status, waiting for a person, failed, completed today, medians per stage."""
+    stats = selectors.pipeline_stats()
+    return {
+        "total": stats.total,
+        "stages": [
+            {"stage": stage, "label": Stage(stage).label, "count": stats.by_stage[stage],
+             "median_seconds": stats.median_seconds[stage]}
+            for stage in Stage.values
+        ],
+        "by_status": stats.by_status,
+        "waiting_for_human": stats.waiting_for_human,
+        "failed": stats.failed,
+        "completed_today": stats.completed_today,
+        "median_sample_size": stats.median_sample_size,
+        "generated_at": stats.generated_at,
+    }
+
+
+class StageListQuery(Schema):
+    """Paging and the dashboard's filters."""
+
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=settings.API_MAX_PAGE_SIZE)
+    q: str = ""
+    batch: int | None = None
+    priority: str = ""
+    status: str = ""
+    client: str = ""
+
+
+@api.get("/jobs/stage/{int:stage}", response={200: JobPageOut, **ERRORS}, auth=VIEW_JOBS, tags=["jobs"])
+def jobs_in_stage(request, stage: int, params: Query[StageListQuery]):
+    """One page of the stage's jobs, by priority then age."""
+    if stage not in Stage.values:
+        return error(request, 400, f"Stage {stage} does not exist: stages are 0 to 4.")
+    filters = selectors.JobFilters.from_query(params.dict())
+    page = selectors.jobs_in_stage_page(stage=stage, filters=filters, page=params.page, page_size=params.page_size)
+    return {"stage": stage, "count": page.count, "page": page.page, "page_size": page.page_size,
+            "pages": page.pages, "results": card_rows(page.results)}
+
+
+@api.get("/job/{job_id}", response={200: JobOut, **ERRORS}, auth=VIEW_JOBS, tags=["jobs"])
+def get_job_detail(request, job_id: str):
+    """One job (by its CSV job id) with its warnings, audit log, files and what each stage found."""
+    return get_job(job_id, job_detail_queryset())
+
+
+@api.get("/job/{job_id}/preprocessing-status/{int:stage}", response={200: PreprocessingStatusOut, **ERRORS},
+         auth=VIEW_JOBS, tags=["jobs"])
+def preprocessing_status(request, job_id: str, stage: int):
+    """Whether the stage's background work for the job is done, queued, processing or failed."""
+    if stage not in Stage.values:
+        return error(request, 400, f"Stage {stage} does not exist: stages are 0 to 4.")
+    job = get_job(job_id)
+    return {
+        "job_id": job.job_id, "stage": stage, "state": selectors.stage_work_state(job, stage),
+        "job_stage": job.stage, "job_status": job.status, "last_error": job.last_error,
+        "assets": selectors.stage_assets(job, stage),
+    }
+
+
+# --- Acting on jobs -------------------------------------------------------------------------
+
+
+def _match_changes(payload: ApproveMatchingIn | None) -> dict:
+    """The overrides as the service takes them; 400 when a placeholder is named twice."""
+    changes = {}
+    for override in payload.matches if payload else []:
+        key = (override.composition, override.layer_index)
+        if key in changes:
+            raise HttpError(400, f"{override.composition} layer {override.layer_index} is named twice.")
+        changes[key] = MatchChange(override.psd_layer_id, override.fit, True)
+    return changes
+
+
+@api.post("/job/{job_id}/approve-stage2", response={200: JobActionOut, **ACTION_ERRORS}, auth=APPROVE_MATCHING,
+          tags=["actions"])
+def approve_stage2(request, job_id: str, payload: ApproveMatchingIn | None = None):
+    """Approve the matching (optionally overriding placeholders) and queue the preview."""
+    job = job_approve_matching(job=get_job(job_id), user=request.auth, changes=_match_changes(payload))
+    return action_result(job)
+
+
+@api.post("/job/{job_id}/approve-stage3", response={200: JobActionOut, **ACTION_ERRORS}, auth=APPROVE_PREVIEW,
+          tags=["actions"])
+def approve_stage3(request, job_id: str, payload: ApprovePreviewIn | None = None):
+    """Approve the preview (with optional notes) and queue validation and deploy."""
+    notes = payload.approval_notes.strip() if payload else ""
+    return action_result(job_approve_preview(job=get_job(job_id), user=request.auth, notes=notes))
+
+
+@api.post("/job/{job_id}/send-back", response={200: JobActionOut, **ACTION_ERRORS}, auth=SEND_BACK, tags=["actions"])
+def send_back(request, job_id: str, payload: SendBackIn):
+    """Send the job back with a reason (Stage 2 → producer, 3 → matching, 4 → stage 2 or 3)."""
+    job = job_send_back(job=get_job(job_id), user=request.auth, reason=payload.reason, to_stage=payload.to_stage)
+    return action_result(job)
+
+
+@api.post("/job/{job_id}/sign-off", response={200: JobActionOut, **ACTION_ERRORS}, auth=SIGN_OFF, tags=["actions"])
+def sign_off(request, job_id: str, payload: SignOffIn):
+    """Accept Stage 4's warnings with a reason; the job is validated and deployed again."""
+    return action_result(job_sign_off(job=get_job(job_id), user=request.auth, reason=payload.reason))
+
+
+@api.post("/job/{job_id}/retry", response={200: JobActionOut, **ACTION_ERRORS}, auth=START, tags=["actions"])
+def retry(request, job_id: str):
+    """Queue failed or held work again."""
+    return action_result(job_retry(job=get_job(job_id), user=request.auth))

@@ -1,0 +1,234 @@
+"""The JSON API's request and response shapes (django-ninja schemas → the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.urls import reverse
+from ninja import Field, Schema
+
+from jobs.models import Stage, Status
+
+FitMode = Literal["fit", "fill", "stretch"]
+WorkState = Literal["done", "queued", "processing", "failed", "not_started"]
+
+
+class ErrorOut(Schema):
+    """Every error: a sentence for people and a stable code for programs."""
+
+    message: str
+    code: str = Field(..., description="invalid, unauthenticated, forbidden, not_found or conflict")
+
+
+class InvalidCsvOut(ErrorOut):
+    report: dict[str, Any] = Field(..., description="The validation report: errors and warnings with line and column.")
+
+
+# --- Requests ---------------------------------------------------------------------------------
+
+
+class MatchOverride(Schema):
+    """Put a PSD layer (or nothing: null) into one placeholder, and confirm it."""
+
+    composition: str
+    layer_index: int = Field(..., ge=1)
+    psd_layer_id: int | None
+    fit: FitMode | None = None
+
+
+class ApproveMatchingIn(Schema):
+    matches: list[MatchOverride] = Field(default_factory=list, description="Overrides of the proposed mapping.")
+
+
+class ApprovePreviewIn(Schema):
+    approval_notes: str = Field("", max_length=10_000)
+
+
+class SendBackIn(Schema):
+    reason: str = Field(..., max_length=10_000)
+    to_stage: int | None = Field(None, description="From Stage 4 only: 2 (matching) or 3 (preview).")
+
+
+class SignOffIn(Schema):
+    reason: str = Field(..., max_length=10_000)
+
+
+# --- Responses --------------------------------------------------------------------------------
+
+
+class AssetOut(Schema):
+    id: int
+    stage: int
+    kind: str
+    key: str
+    size: int
+    sha256: str
+    metadata: dict[str, Any]
+    url: str = Field(..., description="Staff-only download (session).")
+
+    @staticmethod
+    def resolve_url(asset) -> str:
+        return reverse("review:asset", args=[asset.pk])
+
+
+class WarningOut(Schema):
+    id: int
+    stage: int
+    severity: str
+    code: str
+    message: str
+    details: dict[str, Any]
+    created_at: datetime
+    resolved_at: datetime | None
+    resolution: str
+
+
+class LogOut(Schema):
+    id: int
+    stage: int
+    action: str
+    actor: str
+    from_stage: int | None
+    from_status: str
+    to_stage: int | None
+    to_status: str
+    message: str
+    details: dict[str, Any]
+    created_at: datetime
+
+
+class JobSummaryOut(Schema):
+    """A job in a list: where it is and how urgent."""
+
+    id: int
+    job_id: str
+    batch_id: int
+    client_name: str
+    project_name: str
+    priority: str
+    stage: int
+    status: str
+    stage_entered_at: datetime
+    warnings_count: int = Field(..., description="Unresolved warnings.")
+
+
+class JobOut(Schema):
+    """One job with everything its stages found."""
+
+    id: int
+    job_id: str
+    batch_id: int
+    line: int
+    stage: int
+    stage_label: str
+    status: str
+    status_label: str
+    client_name: str
+    project_name: str
+    priority: str
+    output_name: str
+    notes: str
+    psd_path: str
+    aepx_path: str
+    stage_entered_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    attempts: int
+    last_error: str
+    matches: list[dict[str, Any]]
+    preview: dict[str, Any]
+    validation: dict[str, Any]
+    deploy: dict[str, Any]
+    warnings: list[WarningOut]
+    logs: list[LogOut]
+    assets: list[AssetOut]
+    allowed_actions: list[str] = Field(..., description="What the calling user may do to the job now.")
+
+    @staticmethod
+    def resolve_stage_label(job) -> str:
+        return Stage(job.stage).label
+
+    @staticmethod
+    def resolve_status_label(job) -> str:
+        return Status(job.status).label
+
+    @staticmethod
+    def resolve_allowed_actions(job, context) -> list[str]:
+        from jobs.transitions import allowed_actions
+
+        return allowed_actions(job, context["request"].auth)
+
+
+class JobPageOut(Schema):
+    stage: int
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    results: list[JobSummaryOut]
+
+
+class BatchUploadedOut(Schema):
+    batch_id: int
+    job_ids: list[str]
+    job_count: int
+    warnings: list[dict[str, Any]]
+
+
+class BatchStartedOut(Schema):
+    batch_id: int
+    started: int
+    skipped: int
+
+
+class BatchOut(Schema):
+    id: int
+    name: str
+    sha256: str
+    status: str
+    uploaded_by: str | None
+    created_at: datetime
+    started_at: datetime | None
+    row_count: int
+    job_count: int
+    warning_count: int
+    report: dict[str, Any]
+    jobs_by_stage: dict[int, int]
+    jobs_by_status: dict[str, int]
+
+
+class StageStatOut(Schema):
+    stage: int
+    label: str
+    count: int
+    median_seconds: float | None = Field(..., description="Median time recent jobs spent in the stage.")
+
+
+class StatsOut(Schema):
+    total: int
+    stages: list[StageStatOut]
+    by_status: dict[str, int]
+    waiting_for_human: int
+    failed: int
+    completed_today: int
+    median_sample_size: int
+    generated_at: datetime
+
+
+class PreprocessingStatusOut(Schema):
+    job_id: str
+    stage: int
+    state: WorkState
+    job_stage: int
+    job_status: str
+    last_error: str
+    assets: list[AssetOut]
+
+
+class JobActionOut(Schema):
+    """A job after an action: where it is now."""
+
+    job_id: str
+    stage: int
+    status: str

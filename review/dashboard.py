@@ -1,0 +1,233 @@
+"""The staff pipeline dashboard: the board, the upload dialog and the job page.
+
+Thin views: parse the request, call a selector or a service, render a template. The board
+(``dashboard/_board.html``) is rendered both inside the page and alone, for htmx to poll.
+Only staff who may view jobs see any of it; each action needs the permission the admin asks
+for (the services check it again).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from batches.services import batch_import, batch_start, batch_validate
+from jobs.formats.descriptions import Match
+from jobs.models import Job, Priority, Stage, Status
+from jobs.selectors import job_assets_by_kind, job_detail_queryset
+from jobs.services import (
+    is_low_confidence,
+    job_approve_matching,
+    job_approve_preview,
+    job_retry,
+    job_send_back,
+    job_sign_off,
+)
+from jobs.transitions import TransitionError, allowed_actions
+
+from . import selectors
+
+
+def dashboard_view(view):
+    """Staff only (else the admin login), and the ``jobs.view_job`` permission (else 403)."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not request.user.has_perm("jobs.view_job"):
+            raise PermissionDenied("Viewing jobs needs the jobs.view_job permission.")
+        return view(request, *args, **kwargs)
+
+    return staff_member_required(checked)
+
+
+# --- The board ------------------------------------------------------------------------------
+
+
+def board_context(request) -> dict:
+    """What the board shows: statistics, and the filtered stage columns with their cards."""
+    filters = selectors.JobFilters.from_query(request.GET)
+    stats = selectors.pipeline_stats()
+    columns = selectors.board_columns(filters, per_stage=settings.DASHBOARD_CARDS_PER_STAGE, stats=stats)
+    return {
+        "filters": filters,
+        "filter_qs": urlencode(filters.as_query()),
+        "stats": stats,
+        "columns": columns,
+        "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
+        "Status": Status,
+    }
+
+
+@require_GET
+@dashboard_view
+def index(request):
+    """The dashboard page: filters, statistics, the five stage columns, the upload dialog."""
+    context = board_context(request)
+    context.update(
+        batches=selectors.recent_batches(),
+        priorities=Priority.choices,
+        statuses=Status.choices,
+    )
+    return render(request, "dashboard/index.html", context)
+
+
+@require_GET
+@dashboard_view
+def board(request):
+    """The board alone, for htmx's periodic refresh."""
+    return render(request, "dashboard/_board.html", board_context(request))
+
+
+# --- Upload ---------------------------------------------------------------------------------
+
+
+def _uploaded_csv(request) -> tuple[str, bytes] | str:
+    """The uploaded CSV's name and bytes, or a sentence saying what is wrong with the upload."""
+    upload = request.FILES.get("csv_file")
+    if upload is None:
+        return "Choose a CSV file first."
+    if upload.size > settings.AEA_CSV_MAX_BYTES:
+        return f"The file is larger than {settings.AEA_CSV_MAX_BYTES:,} bytes."
+    return upload.name or "batch.csv", upload.read()
+
+
+@require_POST
+@dashboard_view
+def upload_validate(request):
+    """Validate the CSV without writing anything, and show the report inside the dialog."""
+    if not request.user.has_perm("batches.upload_batch"):
+        raise PermissionDenied("Uploading batches needs the batches.upload_batch permission.")
+    upload = _uploaded_csv(request)
+    if isinstance(upload, str):
+        return render(request, "dashboard/_upload_report.html", {"problem": upload})
+    name, data = upload
+    report = batch_validate(data=data)
+    return render(request, "dashboard/_upload_report.html", {"report": report, "name": name})
+
+
+@require_POST
+@dashboard_view
+def upload_import(request):
+    """Import the CSV (all or nothing) and start processing it, if the user may start jobs."""
+    if not request.user.has_perm("batches.upload_batch"):
+        raise PermissionDenied("Uploading batches needs the batches.upload_batch permission.")
+    upload = _uploaded_csv(request)
+    if isinstance(upload, str):
+        return render(request, "dashboard/_upload_report.html", {"problem": upload})
+    name, data = upload
+    result = batch_import(data=data, filename=name, user=request.user)
+    if not result.ok:
+        return render(request, "dashboard/_upload_report.html", {"report": result.report, "name": name})
+    started = None
+    if request.user.has_perm("jobs.start_job"):
+        started = batch_start(batch=result.batch, user=request.user)
+    response = render(request, "dashboard/_upload_done.html", {"result": result, "started": started})
+    response["HX-Trigger"] = "board-refresh"
+    return response
+
+
+# --- One job --------------------------------------------------------------------------------
+
+
+def match_rows(job: Job, assets: dict) -> list[dict]:
+    """The job's matches with their layer thumbnails and low-confidence flags."""
+    thumbs = assets.get("layer_thumbnail", {})
+    rows = []
+    for data in job.matches or []:
+        match = Match.from_dict(data)
+        thumb = thumbs.get(str(match.psd_layer_id)) if match.psd_layer_id is not None else None
+        rows.append({"match": match, "low": is_low_confidence(match), "thumb": thumb})
+    return rows
+
+
+def preview_facts(job: Job) -> dict:
+    """The preview's plain (number or text) facts, e.g. its main composition, for one line."""
+    preview = job.preview or {}
+    facts = {"main composition": preview.get("main_composition")}
+    facts.update((key.replace("_", " "), value) for key, value in (preview.get("metrics") or {}).items()
+                 if isinstance(value, (int, float, str)) and not isinstance(value, bool))
+    return {key: value for key, value in facts.items() if value not in (None, "")}
+
+
+def image_assets(job: Job) -> list:
+    """The job's PNG files (thumbnails first), for the files section."""
+    pngs = [asset for asset in job.assets.all() if asset.file.name.lower().endswith(".png")]
+    return sorted(pngs, key=lambda a: (a.stage, "thumbnail" not in a.kind, a.kind, a.key))
+
+
+@require_GET
+@dashboard_view
+def job_detail(request, pk: int):
+    """A job's fields, warnings, audit log, files, matches, preview and deploy state, and its actions."""
+    job = get_object_or_404(job_detail_queryset(), pk=pk)
+    assets = job_assets_by_kind(job)
+    rows = match_rows(job, assets)
+    context = {
+        "job": job,
+        "actions": set(allowed_actions(job, request.user)),
+        "can_start": (job.stage, job.status) == (Stage.VALIDATE, Status.PENDING)
+        and request.user.has_perm("jobs.start_job"),
+        "rows": rows,
+        "low_count": sum(1 for row in rows if row["low"]),
+        "previews": sorted(assets.get("preview", {}).values(), key=lambda a: a.key),
+        "comparison": assets.get("comparison", {}).get(""),
+        "flattened": assets.get("flattened_thumbnail", {}).get("") or assets.get("flattened", {}).get(""),
+        "preview_facts": preview_facts(job),
+        "images": image_assets(job),
+        "other_assets": [a for a in job.assets.all() if not a.file.name.lower().endswith(".png")],
+        "review_url": reverse("admin:jobs_job_review", args=[job.pk]),
+        "working": job.status in (Status.QUEUED, Status.PROCESSING),
+        "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
+        "Stage": Stage,
+        "Status": Status,
+    }
+    return render(request, "dashboard/job.html", context)
+
+
+def _to_stage(post) -> int | None:
+    raw = (post.get("to_stage") or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def perform_action(request, job: Job) -> str:
+    """Run the posted action through its service; the sentence to show on success."""
+    action, user, post = request.POST.get("action", ""), request.user, request.POST
+    if action == "approve_matching":
+        job_approve_matching(job=job, user=user, changes={})
+        return "Matching approved: the script and preview are being prepared."
+    if action == "approve_preview":
+        job_approve_preview(job=job, user=user, notes=post.get("notes", "").strip())
+        return "Preview approved: the job is being validated and deployed."
+    if action == "send_back":
+        job_send_back(job=job, user=user, reason=post.get("reason", ""), to_stage=_to_stage(post))
+        return "Sent back."
+    if action == "sign_off":
+        job_sign_off(job=job, user=user, reason=post.get("reason", ""))
+        return "Warnings signed off: the job is being deployed."
+    if action == "retry":
+        job_retry(job=job, user=user)
+        return "Queued again."
+    if action == "start_batch":
+        started = batch_start(batch=job.batch, user=user)
+        return f"Started {started.started} job(s) of batch {job.batch_id}."
+    raise TransitionError(f"Unknown action {action!r}.")
+
+
+@require_POST
+@dashboard_view
+def job_action(request, pk: int):
+    """Approve, send back, sign off, retry or start, then show the job again (post/redirect/get)."""
+    job = get_object_or_404(Job, pk=pk)
+    try:
+        messages.success(request, perform_action(request, job))
+    except TransitionError as exc:
+        messages.error(request, exc.message)
+    return redirect("review:dashboard_job", pk=job.pk)

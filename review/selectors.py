@@ -1,0 +1,369 @@
+"""Read queries of the staff dashboard and the JSON API.
+
+Every function here runs a fixed number of queries whatever the number of jobs, and returns
+bounded results: columns hold at most ``per_stage`` cards, lists are pages, statistics are
+aggregates (and medians come from a bounded sample of recent jobs).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from batches.models import Batch
+from jobs.models import Job, JobAsset, JobLog, JobWarning, Priority, Stage, Status
+
+# Where a person must act: review, approve, sign off or fix and retry; or start a new batch.
+HUMAN_STATUSES = (Status.AWAITING_REVIEW, Status.AWAITING_APPROVAL, Status.NEEDS_ATTENTION)
+MEDIAN_SAMPLE = 1000  # the most recent jobs the per-stage medians are computed from
+BATCH_CHOICES = 50  # batches offered in the dashboard's filter
+CARD_FIELDS = (
+    "id", "job_id", "client_name", "project_name", "priority", "stage", "status", "stage_entered_at", "batch_id",
+)
+# A stage's queue: most urgent first, then oldest (the order of Job.Meta and of the cards).
+QUEUE_ORDER = ("priority_rank", "created_at", "id")
+# When a job entered and left each stage, as (start field, end field) of the sample rows.
+STAGE_SPANS = {
+    Stage.VALIDATE: ("created_at", "batch__started_at"),
+    Stage.INGEST: ("batch__started_at", "stage1_completed_at"),
+    Stage.REVIEW_MATCHING: ("stage1_completed_at", "stage2_completed_at"),
+    Stage.APPROVE_PREVIEW: ("stage2_completed_at", "stage3_completed_at"),
+    Stage.DEPLOY: ("stage3_completed_at", "stage4_completed_at"),
+}
+
+
+def waits_for_a_person(stage: int, status: str) -> bool:
+    """Whether a job in this state waits for someone (to review, approve, sign off, fix or start)."""
+    return status in HUMAN_STATUSES or (stage, status) == (Stage.VALIDATE, Status.PENDING)
+
+
+# --------------------------------------------------------------------------------------------
+# Filters
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class JobFilters:
+    """Search and filters shared by the dashboard and the API's lists. Empty means "all"."""
+
+    q: str = ""
+    batch: int | None = None
+    priority: str = ""
+    status: str = ""
+    client: str = ""
+
+    @classmethod
+    def from_query(cls, data: Mapping) -> JobFilters:
+        """Read filters from query parameters; unknown priority or status values are dropped."""
+        priority = (data.get("priority") or "").strip().lower()
+        status = (data.get("status") or "").strip().lower()
+        return cls(
+            q=(data.get("q") or "").strip()[:100],
+            batch=_int_or_none(data.get("batch")),
+            priority=priority if priority in Priority.values else "",
+            status=status if status in Status.values else "",
+            client=(data.get("client") or "").strip()[:255],
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.batch or self.priority or self.status or self.client)
+
+    def as_query(self) -> dict[str, str]:
+        """The non-empty filters, as query parameters."""
+        values = {"q": self.q, "batch": self.batch or "", "priority": self.priority, "status": self.status,
+                  "client": self.client}
+        return {key: str(value) for key, value in values.items() if value}
+
+
+def active_jobs() -> QuerySet[Job]:
+    """Jobs that are not archived: the ones the pipeline shows."""
+    return Job.objects.filter(archived=False)
+
+
+def jobs_filtered(filters: JobFilters) -> QuerySet[Job]:
+    """Active jobs matching ``filters`` (``q`` searches job id, client and project)."""
+    qs = active_jobs()
+    if filters.q:
+        qs = qs.filter(
+            Q(job_id__icontains=filters.q) | Q(client_name__icontains=filters.q) | Q(project_name__icontains=filters.q)
+        )
+    if filters.batch:
+        qs = qs.filter(batch_id=filters.batch)
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.client:
+        qs = qs.filter(client_name=filters.client)
+    return qs
+
+
+# --------------------------------------------------------------------------------------------
+# Cards and columns
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a job card (and an API list row) shows."""
+
+    id: int
+    job_id: str
+    client_name: str
+    project_name: str
+    priority: str
+    stage: int
+    status: str
+    stage_entered_at: datetime
+    batch_id: int
+    warnings_count: int = 0
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def waiting_for_human(self) -> bool:
+        return waits_for_a_person(self.stage, self.status)
+
+
+@dataclass
+class Column:
+    """One stage of the board: its total and its first cards (by priority, then age)."""
+
+    stage: int
+    label: str
+    count: int
+    cards: list[Card] = field(default_factory=list)
+    median_seconds: float | None = None
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.cards), 0)
+
+
+def open_warning_counts(job_pks: Iterable[int]) -> dict[int, int]:
+    """Unresolved warnings per job, for the given jobs (one query)."""
+    pks = list(job_pks)
+    if not pks:
+        return {}
+    rows = (
+        JobWarning.objects.filter(job_id__in=pks, resolved_at__isnull=True)
+        .values_list("job_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return dict(rows)
+
+
+def _cards(rows: list[dict]) -> list[Card]:
+    """Cards for ``rows`` (values of CARD_FIELDS), with their open warnings counted."""
+    warnings = open_warning_counts(row["id"] for row in rows)
+    return [Card(**row, warnings_count=warnings.get(row["id"], 0)) for row in rows]
+
+
+def stage_counts(qs: QuerySet[Job]) -> dict[int, int]:
+    """Jobs of ``qs`` per stage (one query)."""
+    return dict(qs.values_list("stage").annotate(n=Count("*")).order_by())
+
+
+def board_columns(
+    filters: JobFilters,
+    *,
+    per_stage: int,
+    stats: PipelineStats | None = None,
+) -> list[Column]:
+    """The five stage columns: counts and at most ``per_stage`` cards each, by priority then age.
+
+    Seven queries at most (counts, one per non-empty stage, warnings); six when ``stats`` (of
+    the same moment) already holds the unfiltered counts.
+    """
+    qs = jobs_filtered(filters)
+    counts = stats.by_stage if stats is not None and not filters.active else stage_counts(qs)
+    queue = qs.order_by(*QUEUE_ORDER).values(*CARD_FIELDS)
+    rows_by_stage = {
+        stage: list(queue.filter(stage=stage)[:per_stage]) if counts.get(stage) else [] for stage in Stage.values
+    }
+    cards = _cards([row for rows in rows_by_stage.values() for row in rows])  # one warnings query for all
+    return [
+        Column(
+            stage=stage,
+            label=Stage(stage).label,
+            count=counts.get(stage, 0),
+            cards=[card for card in cards if card.stage == stage],
+            median_seconds=stats.median_seconds.get(stage) if stats is not None else None,
+        )
+        for stage in Stage.values
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Statistics
+
+
+@dataclass
+class PipelineStats:
+    """Counts of the whole pipeline, and how long recent jobs spent in each stage."""
+
+    total: int
+    by_stage: dict[int, int]
+    by_status: dict[str, int]
+    waiting_for_human: int
+    failed: int
+    completed_today: int
+    median_seconds: dict[int, float | None]
+    median_sample_size: int
+    recent_clients: list[str]
+    generated_at: datetime
+
+
+def _start_of_today(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _median_seconds(rows: list[dict]) -> dict[int, float | None]:
+    """Median time per stage over ``rows``: each stage's end minus its start, where both are known."""
+    medians: dict[int, float | None] = {}
+    for stage, (start, end) in STAGE_SPANS.items():
+        spans = [
+            (row[end] - row[start]).total_seconds()
+            for row in rows
+            if row[start] is not None and row[end] is not None and row[end] >= row[start]
+        ]
+        medians[stage] = statistics.median(spans) if spans else None
+    return medians
+
+
+def recent_jobs_sample(limit: int = MEDIAN_SAMPLE) -> list[dict]:
+    """The ``limit`` most recent active jobs' stage timestamps and client (one query)."""
+    fields = {"client_name"} | {name for span in STAGE_SPANS.values() for name in span}
+    return list(active_jobs().order_by("-created_at").values(*sorted(fields))[:limit])
+
+
+def jobs_deployed_since(moment: datetime) -> int:
+    """Jobs that completed Stage 4 since ``moment``, from the audit log (its created_at index)."""
+    return JobLog.objects.filter(action="deployed", created_at__gte=moment).values("job_id").distinct().count()
+
+
+def pipeline_stats(*, now: datetime | None = None) -> PipelineStats:
+    """The pipeline's statistics (three queries: state counts, completed today, recent sample).
+
+    Counts are of active jobs; "completed today" counts jobs deployed since local midnight,
+    archived since or not.
+    """
+    now = now or timezone.now()
+    by_stage: dict[int, int] = {}
+    by_status: dict[str, int] = {}
+    waiting = 0
+    for stage, status, n in active_jobs().values_list("stage", "status").annotate(n=Count("*")).order_by():
+        by_stage[stage] = by_stage.get(stage, 0) + n
+        by_status[status] = by_status.get(status, 0) + n
+        if waits_for_a_person(stage, status):
+            waiting += n
+    completed_today = jobs_deployed_since(_start_of_today(now))
+    sample = recent_jobs_sample()
+    clients = sorted({row["client_name"] for row in sample if row["client_name"]})
+    return PipelineStats(
+        total=sum(by_stage.values()),
+        by_stage={stage: by_stage.get(stage, 0) for stage in Stage.values},
+        by_status={status: by_status.get(status, 0) for status in Status.values},
+        waiting_for_human=waiting,
+        failed=by_status.get(Status.FAILED, 0),
+        completed_today=completed_today,
+        median_seconds=_median_seconds(sample),
+        median_sample_size=len(sample),
+        recent_clients=clients,
+        generated_at=now,
+    )
+
+
+def recent_batches(limit: int = BATCH_CHOICES) -> list[dict]:
+    """The latest batches, for the dashboard's batch filter (one query)."""
+    return list(Batch.objects.order_by("-created_at").values("id", "name", "created_at")[:limit])
+
+
+# --------------------------------------------------------------------------------------------
+# Lists and single objects for the API
+
+
+@dataclass
+class Page:
+    """One page of a list: the total, where this page is, and its rows."""
+
+    count: int
+    page: int
+    page_size: int
+    results: list[Card]
+
+    @property
+    def pages(self) -> int:
+        return max((self.count + self.page_size - 1) // self.page_size, 1)
+
+
+def jobs_in_stage_page(*, stage: int, filters: JobFilters, page: int, page_size: int) -> Page:
+    """One page of the stage's jobs, by priority then age (three queries)."""
+    qs = jobs_filtered(filters).filter(stage=stage)
+    count = qs.count()
+    start = (page - 1) * page_size
+    rows = (
+        list(qs.order_by(*QUEUE_ORDER).values(*CARD_FIELDS)[start : start + page_size])
+        if start < count
+        else []
+    )
+    return Page(count=count, page=page, page_size=page_size, results=_cards(rows))
+
+
+def active_job_by_job_id(job_id: str, queryset: QuerySet[Job] | None = None) -> Job | None:
+    """The active job with this CSV job id (at most one: the database's unique constraint)."""
+    qs = queryset if queryset is not None else Job.objects.all()
+    return qs.filter(job_id=job_id, archived=False).first()
+
+
+def batch_job_counts(batch: Batch) -> tuple[dict[int, int], dict[str, int]]:
+    """The batch's jobs per stage and per status (one query)."""
+    by_stage: dict[int, int] = {}
+    by_status: dict[str, int] = {}
+    for stage, status, n in batch.jobs.values_list("stage", "status").annotate(n=Count("id")).order_by():
+        by_stage[stage] = by_stage.get(stage, 0) + n
+        by_status[status] = by_status.get(status, 0) + n
+    return by_stage, by_status
+
+
+def stage_assets(job: Job, stage: int) -> list[JobAsset]:
+    """The files the stage made for the job (one query)."""
+    return list(JobAsset.objects.filter(job=job, stage=stage).order_by("kind", "key"))
+
+
+WORK_STATES = {
+    Status.QUEUED: "queued",
+    Status.PROCESSING: "processing",
+    Status.FAILED: "failed",
+    Status.PENDING: "not_started",
+}
+
+
+def stage_work_state(job: Job, stage: int) -> str:
+    """Where the background work of ``stage`` is for ``job``.
+
+    "done" once the job is past the stage, or waits at it for a person (the stage's work
+    finished: Stage 0's validation is done when the job exists; Stage 2's matching ran with
+    ingestion; Stage 4's validation may have found problems); "queued", "processing" or
+    "failed" while the job is at the stage; "not_started" before it gets there.
+    """
+    if stage == Stage.VALIDATE or job.stage > stage:
+        return "done"
+    if job.stage < stage:
+        return "not_started"
+    return WORK_STATES.get(job.status, "done")

@@ -1,0 +1,273 @@
+"""The dashboard in a real browser (Debian's Chromium through Playwright) against a live server.
+
+A producer who also reviews and approves logs in through the admin's login form, uploads a CSV
+of real files (a layered PSD and an .aepx written by the project's writers) through the upload
+dialog, sees the report, imports it and sees the jobs appear on the board without a reload;
+opens a job, approves Stage 2 and Stage 3 from the job page, and sees it reach Stage 4. The
+board also refreshes itself (htmx polling), and pauses while a dialog is open.
+
+Tasks run inline (django-q2 sync under pytest): the import request returns after ingestion,
+and each approval after the next stage's work. Screenshots go to docs/screenshots/.
+
+Database notes. The live server needs transactional tests, whose teardown empties every table.
+What the tests before these left depends on their kind (a flush with or without post_migrate,
+or the migrated data put back), so these tests depend on none of it: each makes sure content
+types and permissions exist (what post_migrate makes, idempotently) and gives its user the
+permissions directly, not through the groups of the data migration. At the end, the module
+puts the migrated data back (when the run serialized it) for any transactional test after it.
+Playwright's sync API marks an event loop as running in the test's thread, so ORM calls there
+need DJANGO_ALLOW_ASYNC_UNSAFE, and the browser is started per test, after the database.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from jobs.formats.aepx_writer import CompSpec, FootageLayerSpec, SolidLayerSpec, TextLayerSpec, write_template
+from jobs.formats.psd_writer import PixelLayerSpec, TypeLayerSpec, write_psd
+from jobs.models import Job, JobLog, Stage, Status
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PERMISSIONS = ("jobs.view_job", "jobs.start_job", "jobs.approve_matching", "jobs.approve_preview",
+               "jobs.sign_off_deploy", "batches.view_batch", "batches.upload_batch")
+WIDTH, HEIGHT = 800, 500
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM} "
+                       "(apt-get install chromium)"),
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _database_left_as_migrated(django_db_blocker):
+    """After the last test's flush, put back the migrated data (when this run serialized it)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright's loop
+        yield
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.db import connection
+
+    contents = getattr(connection, "_test_serialized_contents", None)
+    with django_db_blocker.unblock():
+        if contents and not Group.objects.exists():
+            # The teardown flush ran post_migrate (content types, permissions): empty it first.
+            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture
+def _permissions_exist(live_server):
+    """Content types and permissions, whatever the previous test's flush left (idempotent)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
+
+
+# --- Inputs: a real layered PSD and a real template --------------------------------------------
+
+
+def _gradient() -> Image.Image:
+    image = Image.new("RGBA", (WIDTH, HEIGHT))
+    draw = ImageDraw.Draw(image)
+    for y in range(HEIGHT):
+        draw.line([(0, y), (WIDTH, y)], fill=(20 + y // 4, 40, 120 - y // 8, 255))
+    return image
+
+
+def _product() -> Image.Image:
+    image = Image.new("RGBA", (260, 260))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((10, 10, 250, 250), fill=(250, 204, 21, 255))
+    draw.rectangle((90, 60, 170, 200), fill=(234, 88, 12, 255))
+    return image
+
+
+def write_inputs(folder: Path) -> tuple[Path, Path]:
+    """A sale-banner PSD and its After Effects template in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    psd = write_psd(folder / "sale.psd", width=WIDTH, height=HEIGHT, background=(0, 0, 0), layers=[
+        TypeLayerSpec("SUMMER SALE", font="ArialMT", size=56, color=(255, 255, 255), left=40, top=40),
+        TypeLayerSpec("UP TO 50% OFF", font="ArialMT", size=32, color=(253, 224, 71), left=40, top=130),
+        PixelLayerSpec("Product", _product(), left=480, top=160),
+        PixelLayerSpec("Background", _gradient()),
+    ])
+    template = folder / "sale.aepx"
+    write_template(template, compositions=[CompSpec(name="Sale Banner", width=WIDTH, height=HEIGHT, layers=[
+        TextLayerSpec(name="headline", text="HEADLINE", font="ArialMT", font_size=56, position=(220, 70)),
+        TextLayerSpec(name="subline", text="SUBLINE", font="ArialMT", font_size=32, position=(160, 150)),
+        FootageLayerSpec(name="productshot", path="/Volumes/Templates/sale/product.png", width=260, height=260,
+                         position=(610, 290)),
+        SolidLayerSpec(name="BG Solid", color=(0.1, 0.1, 0.2)),
+    ])])
+    return psd, template
+
+
+@pytest.fixture
+def inputs(tmp_path, settings):
+    """An input root holding the files, and a CSV naming them (paths relative to the root)."""
+    root = tmp_path / "in"
+    write_inputs(root / "sale")
+    settings.INPUT_ROOTS = [root.resolve()]
+    csv = tmp_path / "summer.csv"
+    csv.write_text(
+        "job_id,psd_path,aepx_path,output_name,client_name,project_name,priority\n"
+        "WEB-1,sale/sale.psd,sale/sale.aepx,web1_final.aep,Northwind,Summer Sale,high\n"
+        "WEB-2,sale/sale.psd,sale/sale.aepx,web2_final.aep,Northwind,Summer Sale,medium\n"
+    )
+    return csv
+
+
+@pytest.fixture
+def lead(django_user_model, _permissions_exist):
+    """A staff member who may upload, start, review, approve and sign off (what the four groups give)."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("lead", "lead@example.com", "pw-lead", is_staff=True)
+    for name in PERMISSIONS:
+        app_label, codename = name.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return user
+
+
+def other_jobs() -> None:
+    """Jobs of an earlier batch in every stage, so the board looks like a working day."""
+    from batches.models import Batch
+
+    batch = Batch.objects.create(name="week-46.csv", sha256="0" * 64)
+    states = [(0, Status.PENDING), (1, Status.QUEUED), (1, Status.FAILED), (3, Status.AWAITING_APPROVAL),
+              (4, Status.NEEDS_ATTENTION), (4, Status.COMPLETED), (4, Status.COMPLETED), (2, Status.NEEDS_ATTENTION)]
+    clients = [("Thunder Sports", "Gameday"), ("Comets FC", "Season Launch"), ("Acme Foods", "Menu Special")]
+    now = timezone.now()
+    for i, (stage, status) in enumerate(states):
+        client, project = clients[i % 3]
+        job = Job.objects.create(batch=batch, line=i + 2, job_id=f"WK46-{i + 1:03d}", psd_path="/in/x.psd",
+                                 aepx_path="/in/x.aepx", output_name=f"wk46_{i}.aep", client_name=client,
+                                 project_name=project, priority=("high", "medium", "low")[i % 3], stage=stage,
+                                 status=status)
+        Job.objects.filter(pk=job.pk).update(stage_entered_at=now - timedelta(minutes=17 * (i + 1)))
+        if status == Status.NEEDS_ATTENTION:
+            job.warnings.create(stage=stage, code="font_missing", message="A font is missing on the render machines")
+
+
+# --- The browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def page(live_server):
+    from django.db import connections
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=60_000)  # ingestion and previews run inside the requests
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = chromium.new_context(viewport={"width": 1400, "height": 900})
+            context.set_default_timeout(60_000)
+            yield context.new_page()
+        finally:
+            connections.close_all()
+            chromium.close()
+
+
+def log_in(page, live_server, user) -> None:
+    """Open the dashboard: sent to the admin's login form, log in, land on the dashboard."""
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_url("**/admin/login/?next=/dashboard/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "pw-" + user.username)
+    page.click("#login-form [type=submit]")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+def state_of(page):
+    return page.get_by_test_id("job-state")
+
+
+def test_upload_review_and_approve_through_the_dashboard(live_server, page, inputs, lead):
+    from playwright.sync_api import expect
+
+    other_jobs()
+    log_in(page, live_server, lead)
+    expect(page.get_by_test_id("count-2")).to_have_text("1")
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+
+    # Upload: validate first (the report shows inside the dialog), then import and start.
+    page.get_by_test_id("open-upload").click()
+    expect(page.locator("#upload-dialog")).to_be_visible()
+    assert page.evaluate("window.dashboardRefreshAllowed()") is False  # polling pauses
+    page.get_by_test_id("csv-input").set_input_files(str(inputs))
+    page.get_by_test_id("validate-csv").click()
+    report = page.get_by_test_id("upload-report")
+    expect(report).to_contain_text("2 row(s), 0 error(s)")
+    page.get_by_test_id("import-csv").click()
+    expect(page.get_by_test_id("upload-done")).to_contain_text("imported: 2 job(s)")
+    expect(page.get_by_test_id("upload-done")).to_contain_text("Started 2 job(s)")
+
+    # The board refreshed by itself: both jobs are ingested and wait for matching review.
+    card = page.locator('#board [data-job-id="WEB-1"]')
+    expect(card).to_be_visible()
+    expect(page.locator('[data-stage="2"] [data-job-id="WEB-2"]')).to_be_visible()
+    expect(page.get_by_test_id("count-2")).to_have_text("3")
+    assert page.evaluate("window.__sameDocument") is True
+    page.locator("#upload-dialog [data-close-dialog]").last.click()
+    expect(page.locator("#upload-dialog")).to_be_hidden()
+    assert page.evaluate("window.dashboardRefreshAllowed()") is True
+    screenshot(page, "dashboard.png")
+
+    # The job page: Stage 2, approve the matching as proposed.
+    card.click()
+    job = Job.objects.get(job_id="WEB-1")
+    page.wait_for_url(f"{live_server.url}/dashboard/job/{job.pk}/")
+    expect(state_of(page)).to_have_attribute("data-stage", "2")
+    expect(page.locator("table.matches")).to_contain_text("SUMMER SALE")
+    page.get_by_test_id("approve-matching").click()
+    expect(page.locator(".messages")).to_contain_text("Matching approved")
+    job.refresh_from_db()
+    assert (job.stage, job.status) == (Stage.APPROVE_PREVIEW, Status.AWAITING_APPROVAL), job.last_error
+    expect(state_of(page)).to_have_attribute("data-status", "awaiting_approval")
+    expect(page.get_by_test_id("comparison")).to_be_visible()
+    page.wait_for_function("() => [...document.querySelectorAll('.previews img')]"
+                           ".every(img => img.complete && img.naturalWidth > 0)")
+    screenshot(page, "job.png")
+
+    # Stage 3: approve the preview with a note; Stage 4's work runs and the job is there.
+    page.locator('textarea[name="notes"]').fill("Colours match the print ad.")
+    page.get_by_test_id("approve-preview").click()
+    expect(page.locator(".messages")).to_contain_text("Preview approved")
+    expect(state_of(page)).to_have_attribute("data-stage", "4")
+    job.refresh_from_db()
+    assert job.stage == Stage.DEPLOY and job.stage3_completed_by == lead
+    assert JobLog.objects.get(job=job, action="approve_preview").details == {"notes": "Colours match the print ad."}
+    assert job.status in (Status.COMPLETED, Status.NEEDS_ATTENTION), (job.status, job.last_error)
+
+
+def test_the_board_refreshes_itself(live_server, page, lead, settings):
+    from playwright.sync_api import expect
+
+    settings.DASHBOARD_REFRESH_SECONDS = 1
+    log_in(page, live_server, lead)
+    expect(page.get_by_test_id("count-0")).to_have_text("0")
+    other_jobs()  # written while the page is open
+    expect(page.locator('#board [data-job-id="WK46-001"]')).to_be_visible()
+    expect(page.get_by_test_id("count-4")).to_have_text("3")
+    expect(page.get_by_test_id("stat-failed")).to_have_text("1")

@@ -1,0 +1,182 @@
+"""The dashboard's pages through Django's test client: access, board, filters, upload, job page."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from batches.models import Batch
+from jobs.models import Job, JobLog, Stage, Status
+
+from .helpers import populate, stage2_job
+
+
+@pytest.fixture
+def batch(db):
+    return Batch.objects.create(name="board.csv", sha256="0" * 64)
+
+
+def test_anonymous_is_sent_to_the_admin_login(client, db):
+    response = client.get(reverse("review:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_staff_without_view_permission_is_refused(client, outsider):
+    client.force_login(outsider)
+    assert client.get(reverse("review:dashboard")).status_code == 403
+    assert client.get(reverse("review:dashboard_board")).status_code == 403
+
+
+def test_non_staff_user_is_sent_to_login(client, django_user_model):
+    user = django_user_model.objects.create_user("plain", password="pw-plain")
+    user.user_permissions.add(Permission.objects.get(codename="view_job"))
+    client.force_login(user)
+    assert client.get(reverse("review:dashboard")).status_code == 302
+
+
+def test_board_shows_five_columns_counts_cards_and_statistics(client, reviewer, make_job, batch, settings):
+    settings.DASHBOARD_REFRESH_SECONDS = 7
+    populate(make_job, batch, 14)
+    client.force_login(reviewer)
+    response = client.get(reverse("review:dashboard"))
+    assert response.status_code == 200
+    columns = response.context["columns"]
+    assert [c.stage for c in columns] == [0, 1, 2, 3, 4]
+    assert sum(c.count for c in columns) == 14
+    assert columns[4].count == 4  # two needing attention, two completed
+    html = response.content.decode()
+    assert 'data-job-id="P0000"' in html
+    assert reverse("review:dashboard_job", args=[Job.objects.get(job_id="P0000").pk]) in html
+    assert 'hx-trigger="every 7s [window.dashboardRefreshAllowed()], board-refresh from:body"' in html
+    stats = response.context["stats"]
+    assert stats.failed == 2 and stats.completed_today == 2
+    # waiting for a person: stage 0 pending, awaiting review/approval, needs attention
+    assert stats.waiting_for_human == 2 + 2 + 2 + 2
+    assert stats.median_seconds[Stage.REVIEW_MATCHING] == 600  # stage 1 → 2 completions 10 min apart
+    assert "htmx.min.js" in html and "dashboard.css" in html
+
+
+def test_cards_are_ordered_by_priority_then_age_and_bounded(client, reviewer, make_job, batch, settings):
+    settings.DASHBOARD_CARDS_PER_STAGE = 3
+    for i, priority in enumerate(["low", "medium", "high", "low", "high"]):
+        stage2_job(make_job, batch=batch, job_id=f"S{i}", priority=priority)
+    client.force_login(reviewer)
+    column = client.get(reverse("review:dashboard")).context["columns"][Stage.REVIEW_MATCHING]
+    assert [card.job_id for card in column.cards] == ["S2", "S4", "S1"]
+    assert column.count == 5 and column.more == 2
+
+
+def test_search_and_filters_narrow_the_columns(client, reviewer, make_job, batch):
+    populate(make_job, batch, 14)
+    other = Batch.objects.create(name="other.csv", sha256="1" * 64)
+    stage2_job(make_job, batch=other, job_id="OTHER-1", client_name="Acme", project_name="Launch")
+    client.force_login(reviewer)
+    url = reverse("review:dashboard")
+
+    def total(**params):
+        return sum(c.count for c in client.get(url, params).context["columns"])
+
+    assert total(q="other-") == 1
+    assert total(q="launch") == 1
+    assert total(batch=other.pk) == 1
+    assert total(status="failed") == 2
+    assert total(priority="high") == 5
+    assert total(client="Client 1") == 4
+    assert total(status="nonsense") == 15  # unknown values are ignored, not an error
+    board = client.get(reverse("review:dashboard_board"), {"q": "other-"})
+    assert board.status_code == 200 and 'hx-get="/dashboard/board/?q=other-"' in board.content.decode()
+
+
+def test_upload_validation_shows_errors_with_line_and_column(client, producer, tmp_path, settings):
+    settings.INPUT_ROOTS = [tmp_path.resolve()]
+    client.force_login(producer)
+    csv = b"job_id,psd_path,aepx_path,output_name\nA1,missing.psd,missing.aepx,a.aep\n"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(reverse("review:dashboard_upload_validate"),
+                           {"csv_file": SimpleUploadedFile("b.csv", csv, "text/csv")})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<td>2</td><td>psd_path</td>" in html and "<td>2</td><td>aepx_path</td>" in html
+    assert "import-csv" not in html
+    assert not Batch.objects.exists()
+
+
+def test_upload_needs_the_upload_permission(client, reviewer):
+    client.force_login(reviewer)
+    assert client.post(reverse("review:dashboard_upload_validate")).status_code == 403
+    assert client.post(reverse("review:dashboard_upload_import")).status_code == 403
+
+
+def test_upload_without_a_file_says_so(client, producer):
+    client.force_login(producer)
+    response = client.post(reverse("review:dashboard_upload_validate"))
+    assert "Choose a CSV file first." in response.content.decode()
+
+
+def test_job_page_shows_fields_warnings_log_matches_and_allowed_actions(client, reviewer, make_job):
+    job = stage2_job(make_job, client_name="Acme", project_name="Launch")
+    job.warnings.create(stage=Stage.INGEST, code="footage_missing", message="The footage is missing")
+    client.force_login(reviewer)
+    response = client.get(reverse("review:dashboard_job", args=[job.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Acme" in html and "footage_missing" in html and "HEADLINE" in html
+    assert 'data-testid="approve-matching"' in html and 'data-testid="send-back"' in html
+    assert 'data-testid="approve-preview"' not in html
+    assert reverse("admin:jobs_job_review", args=[job.pk]) in html
+    assert response.context["low_count"] == 1
+
+
+def test_job_page_tells_a_user_without_permission_who_may_act(client, approver, make_job):
+    job = stage2_job(make_job)
+    client.force_login(approver)
+    html = client.get(reverse("review:dashboard_job", args=[job.pk])).content.decode()
+    assert 'data-testid="approve-matching"' not in html and "Matching reviewers" in html
+
+
+def test_approving_from_the_job_page_calls_the_service_as_the_user(
+    client, reviewer, make_job, django_capture_on_commit_callbacks
+):
+    job = stage2_job(make_job)
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("review:dashboard_job_action", args=[job.pk]), {"action": "approve_matching"})
+    assert response.status_code == 302 and response["Location"] == reverse("review:dashboard_job", args=[job.pk])
+    job.refresh_from_db()
+    assert (job.stage, job.status) == (Stage.APPROVE_PREVIEW, Status.QUEUED)
+    assert JobLog.objects.get(job=job, action="approve_matching").user == reviewer
+
+
+def test_refused_action_shows_the_reason_and_changes_nothing(client, approver, make_job):
+    job = stage2_job(make_job)
+    client.force_login(approver)
+    response = client.post(reverse("review:dashboard_job_action", args=[job.pk]), {"action": "approve_matching"},
+                           follow=True)
+    assert "lacks the permission" in response.content.decode()
+    job.refresh_from_db()
+    assert job.stage == Stage.REVIEW_MATCHING
+
+
+def test_send_back_without_reason_is_refused(client, reviewer, make_job):
+    job = stage2_job(make_job)
+    client.force_login(reviewer)
+    response = client.post(reverse("review:dashboard_job_action", args=[job.pk]),
+                           {"action": "send_back", "reason": "  "}, follow=True)
+    assert "needs a reason" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == Status.AWAITING_REVIEW
+
+
+def test_sign_off_and_send_back_from_stage_4(client, deployer, make_job, django_capture_on_commit_callbacks):
+    job = make_job(stage=Stage.DEPLOY, status=Status.NEEDS_ATTENTION, psd_description={"width": 1, "height": 1})
+    client.force_login(deployer)
+    html = client.get(reverse("review:dashboard_job", args=[job.pk])).content.decode()
+    assert 'data-testid="sign-off"' in html and 'name="to_stage"' in html
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("review:dashboard_job_action", args=[job.pk]),
+                    {"action": "send_back", "reason": "wrong photo", "to_stage": "2"})
+    job.refresh_from_db()
+    assert (job.stage, job.status) == (Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW)

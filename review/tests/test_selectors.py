@@ -1,0 +1,51 @@
+"""Small pieces of the read side: filters from query parameters, work states, durations."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs.models import Job, Stage, Status
+from review.selectors import JobFilters, stage_work_state, waits_for_a_person
+from review.templatetags.dashboard_tags import duration, thousands
+
+
+def test_filters_from_query_drop_unknown_values_and_trim():
+    filters = JobFilters.from_query({"q": "  acme ", "batch": "12", "priority": "HIGH", "status": "bogus",
+                                     "client": " Acme "})
+    assert filters == JobFilters(q="acme", batch=12, priority="high", status="", client="Acme")
+    assert filters.as_query() == {"q": "acme", "batch": "12", "priority": "high", "client": "Acme"}
+    assert not JobFilters.from_query({"batch": "x"}).active
+
+
+@pytest.mark.parametrize("job_state,stage,expected", [
+    ((Stage.INGEST, Status.QUEUED), 1, "queued"),
+    ((Stage.INGEST, Status.PROCESSING), 1, "processing"),
+    ((Stage.INGEST, Status.FAILED), 1, "failed"),
+    ((Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW), 1, "done"),
+    ((Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW), 2, "done"),
+    ((Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW), 3, "not_started"),
+    ((Stage.DEPLOY, Status.NEEDS_ATTENTION), 4, "done"),
+    ((Stage.VALIDATE, Status.PENDING), 0, "done"),
+    ((Stage.VALIDATE, Status.PENDING), 1, "not_started"),
+])
+def test_stage_work_state(job_state, stage, expected):
+    job = Job(stage=job_state[0], status=job_state[1])  # unsaved: only its state matters
+    assert stage_work_state(job, stage) == expected
+
+
+def test_who_waits_for_a_person():
+    assert waits_for_a_person(Stage.VALIDATE, Status.PENDING)
+    assert waits_for_a_person(Stage.DEPLOY, Status.NEEDS_ATTENTION)
+    assert not waits_for_a_person(Stage.INGEST, Status.QUEUED)
+    assert not waits_for_a_person(Stage.DEPLOY, Status.COMPLETED)
+
+
+@pytest.mark.parametrize("seconds,text", [
+    (None, "—"), (42, "42 s"), (600, "10 min"), (3 * 3600 + 5 * 60, "3 h 05 min"), (2 * 86400 + 4 * 3600, "2 d 4 h"),
+])
+def test_duration(seconds, text):
+    assert duration(seconds) == text
+
+
+def test_thousands():
+    assert thousands(100000) == "100,000" and thousands(None) == "None"
