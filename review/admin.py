@@ -15,7 +15,7 @@ from jobs.models import Job, Stage, Status
 from jobs.services import jobs_bulk_approve_matching, jobs_retry
 from jobs.transitions import TransitionError
 
-from . import views
+from . import admin_tokens, views  # noqa: F401  (admin_tokens registers ApiToken)
 
 
 class SuperuserOnly:
