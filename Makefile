@@ -45,11 +45,7 @@ demo-fixtures: install
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py setup_demo
-	@echo "Serving http://$(HOST):$(PORT)/admin/ with a django-q2 worker; Ctrl-C stops both."
-	@trap 'kill 0' INT TERM; \
-	  DEBUG=1 $(BIN)/python manage.py qcluster & \
-	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload & \
-	  wait
+	DEBUG=1 $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 test: install js browser
 	$(BIN)/python -m pytest -q
