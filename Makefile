@@ -56,6 +56,10 @@ test-pg: install js browser
 
 bench: install
 	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/ingest_bench.py
+	$(BIN)/python bench/matching_bench.py
+	$(BIN)/python bench/preview_bench.py
+	$(BIN)/python bench/dashboard_bench.py
 
 clean:
 	rm -rf $(VENV) data $(JS)/node_modules $(NXS)/node_modules

@@ -127,7 +127,8 @@ TEMPLATES = [
 # locked" at once (engineering notes).
 
 DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'aeautomation.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))}
+# Connections are kept for a minute: opening one per request costs more than an approval.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {

@@ -101,6 +101,10 @@ class Job(models.Model):
             models.Index(fields=["created_at"]),
             models.Index(fields=["client_name"]),
             models.Index(fields=["status", "lease_expires_at"]),
+            # The dashboard's columns and counts: active jobs only, in queue order.
+            models.Index(fields=["stage", "status"], condition=models.Q(archived=False), name="job_active_state"),
+            models.Index(fields=["stage", "priority_rank", "created_at", "id"], condition=models.Q(archived=False),
+                         name="job_active_queue"),
         ]
         permissions = [
             ("start_job", "Can start and retry jobs"),

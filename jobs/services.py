@@ -50,8 +50,10 @@ def exported_layers(job: Job) -> set[int]:
 
 def _apply_changes(job: Job, changes: Mapping[PlaceholderKey, MatchChange]) -> tuple[list[Match], list[dict]]:
     """The job's matches with ``changes`` applied, and a list describing what changed."""
+    if not changes:
+        return job_matches(job), []
     psd = PsdDocument.from_dict(job.psd_description)
-    exported = exported_layers(job) if changes else set()
+    exported = exported_layers(job)
     matches = job_matches(job)
     by_key = {(m.composition, m.layer_index): i for i, m in enumerate(matches)}
     used_elsewhere = {}

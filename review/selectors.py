@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -20,7 +20,7 @@ from jobs.models import Job, JobAsset, JobLog, JobWarning, Priority, Stage, Stat
 
 # Where a person must act: review, approve, sign off or fix and retry; or start a new batch.
 HUMAN_STATUSES = (Status.AWAITING_REVIEW, Status.AWAITING_APPROVAL, Status.NEEDS_ATTENTION)
-MEDIAN_SAMPLE = 1000  # the most recent jobs the per-stage medians are computed from
+MEDIAN_SAMPLE = 500  # the most recent jobs the per-stage medians are computed from
 BATCH_CHOICES = 50  # batches offered in the dashboard's filter
 CARD_FIELDS = (
     "id", "job_id", "client_name", "project_name", "priority", "stage", "status", "stage_entered_at", "batch_id",

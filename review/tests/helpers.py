@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from datetime import timedelta
 
 from django.db import connection
@@ -75,6 +76,19 @@ def populate(make_job, batch, count: int) -> list:
                                   from_status=Status.PROCESSING, to_stage=stage, to_status=status)
         jobs.append(job)
     return jobs
+
+
+def minimal_psd(width=4, height=4) -> bytes:
+    """A genuine minimal PSD: header, empty sections, raw RGB image data (Stage 0 sniffs it)."""
+    header = b"8BPS" + struct.pack(">H6xHIIHH", 1, 3, height, width, 8, 3)
+    return header + struct.pack(">III", 0, 0, 0) + struct.pack(">H", 0) + bytes(width * height * 3)
+
+
+MINIMAL_AEPX = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<AfterEffectsProject xmlns="http://www.adobe.com/products/aftereffects" majorVersion="1" minorVersion="0">'
+    b"</AfterEffectsProject>\n"
+)
 
 
 def count_queries(func) -> int:

@@ -12,8 +12,7 @@ from batches.models import Batch
 from jobs.models import Job, JobLog, Stage, Status
 from review.api_auth import api_token_create
 
-from .helpers import bearer, populate, stage2_job
-from .test_token_auth import csrf_client  # noqa: F401  (fixture)
+from .helpers import MINIMAL_AEPX, bearer, minimal_psd, populate, stage2_job
 
 HEADER = b"job_id,psd_path,aepx_path,output_name,client_name,project_name,priority\n"
 
@@ -27,8 +26,6 @@ def token_for(db):
 @pytest.fixture
 def inputs(tmp_path, settings):
     """An input root with a (header-only) PSD and template, enough for Stage 0's checks."""
-    from .test_token_auth import MINIMAL_AEPX, minimal_psd
-
     root = tmp_path / "in"
     root.mkdir()
     (root / "design.psd").write_bytes(minimal_psd())

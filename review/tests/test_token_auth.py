@@ -4,36 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import io
-import struct
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
 
 from review.api_auth import api_token_create, api_token_revoke, hash_token, user_for_token
 from review.models import ApiToken
 
 from .helpers import bearer
-
-
-def minimal_psd(width=4, height=4) -> bytes:
-    """A genuine minimal PSD: header, empty sections, raw RGB image data (Stage 0 sniffs it)."""
-    header = b"8BPS" + struct.pack(">H6xHIIHH", 1, 3, height, width, 8, 3)
-    return header + struct.pack(">III", 0, 0, 0) + struct.pack(">H", 0) + bytes(width * height * 3)
-
-
-MINIMAL_AEPX = (
-    b'<?xml version="1.0" encoding="UTF-8"?>\n'
-    b'<AfterEffectsProject xmlns="http://www.adobe.com/products/aftereffects" majorVersion="1" minorVersion="0">'
-    b"</AfterEffectsProject>\n"
-)
-
-
-@pytest.fixture
-def csrf_client():
-    return Client(enforce_csrf_checks=True)
 
 
 def test_the_database_never_holds_the_raw_token(reviewer):
@@ -100,7 +80,6 @@ def test_create_api_token_refuses_unknown_users(db):
         call_command("create_api_token", "ghost", stdout=io.StringIO())
 
 
-@pytest.mark.urls("review.tests.urls_with_tokens")
 def test_tokens_can_be_revoked_in_the_admin(client, django_user_model, reviewer):
     issued = api_token_create(user=reviewer)
     boss = django_user_model.objects.create_superuser("boss", "b@example.com", "pw-boss")
