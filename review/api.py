@@ -14,6 +14,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http.multipartparser import MultiPartParserError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, NinjaAPI, Query, Schema
@@ -150,6 +151,11 @@ def on_invalid(request, exc: ValidationError):
     where = ".".join(str(part) for part in first.get("loc", ()))
     message = f"Invalid input: {where}: {first.get('msg', 'invalid value')}" if where else "Invalid input."
     return error(request, 400, message, errors=exc.errors)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request, exc: MultiPartParserError):
+    return error(request, 400, f"The request body is not valid multipart form data: {exc}")
 
 
 @api.exception_handler(HttpError)

@@ -350,3 +350,14 @@ def test_bearer_posts_need_no_csrf(reviewer, make_job, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=False):
         response = post_json(client, f"/api/job/{job.job_id}/approve-stage2", **bearer(raw))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_multipart_without_a_boundary_is_a_400_not_a_500(producer):
+    """Found by a schemathesis run against /api/openapi.json."""
+    raw = api_token_create(user=producer, name="st").raw
+    response = Client().generic("POST", "/api/batch/upload", b"--x\r\nhello\r\n", content_type="multipart/form-data",
+                                **bearer(raw))
+    assert response.status_code == 400
+    assert "multipart" in response.json()["message"]
+    assert Batch.objects.count() == 0
