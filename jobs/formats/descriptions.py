@@ -98,6 +98,8 @@ class PsdDocument:
         rest = _known(cls, data)
         rest.pop("layers", None)
         rest.setdefault("source", "")
+        rest.setdefault("width", 0)  # a job not ingested yet has no description
+        rest.setdefault("height", 0)
         return cls(layers=layers, **rest)
 
 
