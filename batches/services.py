@@ -10,13 +10,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from jobs.models import PRIORITY_RANK, Job, JobLog, Stage, Status
 from jobs.transitions import MOVES, PermissionRefused, TransitionNotAllowed, actor_name, job_transition
 
-from .csv_format import CsvLimits, CsvReport, parse_batch_csv
+from .csv_format import CsvIssue, CsvLimits, CsvReport, parse_batch_csv
 from .models import Batch
 
 
@@ -83,6 +83,35 @@ def batch_import(
 
     sha = hashlib.sha256(data).hexdigest()
     name = Path(filename).name[:255] or "batch.csv"
+    stored: list[str] = []
+    try:
+        return _write_batch(report=report, data=data, sha=sha, name=name, user=user, stored=stored)
+    except IntegrityError:
+        # Another import took some of these job ids between validation and insert: the
+        # database's unique constraint refused this one, whole.
+        for file_name in stored:
+            _forget_csv_file(file_name)
+        return ImportResult(report=_conflict_report(report))
+
+
+def _conflict_report(report: CsvReport) -> CsvReport:
+    taken = existing_active_job_ids({row.job_id for row in report.rows})
+    errors = [
+        CsvIssue(line=row.line, column="job_id", code="job_id_exists",
+                 message=f"job_id {row.job_id!r} was imported by another batch while this one was checked")
+        for row in report.rows if row.job_id in taken
+    ] or [CsvIssue(line=None, column=None, code="conflict",
+                   message="Another import changed the jobs while this one was checked; nothing was imported.")]
+    return CsvReport(rows=[], errors=errors, warnings=report.warnings, row_count=report.row_count)
+
+
+def _forget_csv_file(name: str) -> None:
+    """Remove a stored CSV that no batch refers to (its import was rolled back)."""
+    if not Batch.objects.filter(csv_file=name).exists():
+        Batch._meta.get_field("csv_file").storage.delete(name)
+
+
+def _write_batch(*, report: CsvReport, data: bytes, sha: str, name: str, user, stored: list[str]) -> ImportResult:
     actor = actor_name(user)
     with transaction.atomic():
         batch = Batch(
@@ -95,6 +124,7 @@ def batch_import(
             report=report.to_dict(),
         )
         batch.csv_file.save(f"{sha[:32]}.csv", ContentFile(data), save=False)  # the name is in Batch.name
+        stored.append(batch.csv_file.name)
         batch.save()
         now = timezone.now()
         insert_many(

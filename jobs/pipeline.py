@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from .formats.errors import FormatError
@@ -77,6 +77,12 @@ def run_stage_work(*, job_pk: int, stage: int) -> str:
     except (StageWorkError, FormatError) as exc:
         fail_job(job_pk=job.pk, reason=str(exc))
         return "failed"
+    except (OperationalError, InterfaceError):
+        # The database went away (restart, fail-over, network) or stayed locked: not the job's
+        # fault, so do not fail it. Its lease expires and the reaper queues it again (the claim
+        # counted as an attempt, so a database that never comes back still ends in a failure).
+        log.warning("job %s: database unavailable during stage %s work; left to the reaper", job.job_id, stage)
+        raise
     except Exception as exc:  # a bug or an environment problem: fail this job, not the batch
         log.exception("job %s: stage %s work crashed", job.job_id, stage)
         fail_job(job_pk=job.pk, reason=f"Unexpected error: {type(exc).__name__}: {exc}")

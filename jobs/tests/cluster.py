@@ -112,3 +112,20 @@ def processed_task_names(cluster: Cluster) -> list[str]:
     import re
 
     return re.findall(r"Processed '[^']*' \(([^)]*)\)", cluster_log(cluster))
+
+
+def stop_gracefully(cluster: Cluster, timeout: float = 60) -> None:
+    """Stop the cluster as an operator should: SIGTERM to its main process only, which stops the
+    pusher, lets the workers finish their tasks and stops the monitor (about two seconds); kill
+    -9 the group if it has not stopped after ``timeout`` seconds.
+
+    (``Cluster.stop`` sends SIGTERM to the whole process group: the workers and the pusher die at
+    once and the sentinel then waits for them until the timeout, so it always ends in a kill.)
+    """
+    if cluster.process is None or cluster.process.poll() is not None:
+        return
+    cluster.process.send_signal(signal.SIGTERM)
+    try:
+        cluster.process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        cluster.kill()
