@@ -247,3 +247,30 @@ def test_concurrent_imports_of_the_same_job_ids_one_wins_the_rest_refused_whole(
     assert JobLog.objects.filter(action="imported").count() == len(ids)
     stored = [p for p in (Path(settings.MEDIA_ROOT) / "batches").rglob("*") if p.is_file()]
     assert len(stored) == 1, stored
+
+
+def test_twenty_concurrent_api_approvals_one_200_the_rest_409(ingested_job, reviewer, broker_queue):
+    """The same race through the HTTP API: exactly one 200, every other request a JSON 409."""
+    from django.test import Client
+
+    from review.api_auth import api_token_create
+
+    job = ingested_job
+    broker_queue()
+    raw = api_token_create(user=reviewer, name="race").raw
+
+    def approve(_i: int):
+        response = Client().post(f"/api/job/{job.job_id}/approve-stage2", content_type="application/json",
+                                 HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return response.status_code, response.json()
+
+    results = run_threads(THREADS, approve, start=piled_up_on_row(job.pk, THREADS))
+    crashed = [r for r in results if isinstance(r, BaseException)]
+    assert not crashed, crashed
+    codes = Counter(code for code, _ in results)
+    assert codes == {200: 1, 409: THREADS - 1}, codes
+    assert all(body["code"] == "conflict" and body["message"] for code, body in results if code == 409)
+    job.refresh_from_db()
+    assert (job.stage, job.status) == (Stage.APPROVE_PREVIEW, Status.QUEUED)
+    assert JobLog.objects.filter(job=job, action="approve_matching").count() == 1
+    assert OrmQ.objects.count() == 1
