@@ -14,7 +14,9 @@ from jobs.models import Job, JobAsset, JobLog, Stage, Status
 from .cluster import Cluster, wait_until
 from .test_ingest import demo_inputs, input_root  # noqa: F401  (fixtures)
 
-pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: restores the groups for the tests after it, and flushes without
+# re-creating content types (which would break the next serialized test's restore).
+pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
