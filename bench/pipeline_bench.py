@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -220,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per run before giving up")
     parser.add_argument("--force", action="store_true", help="clear a database holding other jobs too")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder (inputs, media, cluster logs)")
     args = parser.parse_args(argv)
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     unknown = [c for c in configs if c not in CONFIGS]
@@ -227,6 +229,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown configuration(s): {', '.join(unknown)}")
 
     tmp = Path(tempfile.mkdtemp(prefix="aea-pipeline-bench-"))
+    try:
+        return run_all(args, configs, tmp)
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_all(args, configs: list[str], tmp: Path) -> int:
     inputs = tmp / "in"
     database_url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
     env = {
