@@ -280,6 +280,9 @@ AEA_LEASE_SECONDS = env_int("AEA_LEASE_SECONDS", Q_TIMEOUT + 60)
 # Address-space cap of each worker process (MB; 0 = none): a hostile file fails its job with a
 # MemoryError instead of exhausting the machine. Workers are also recycled above Q_MAX_RSS_KB.
 AEA_WORKER_MAX_MEMORY_MB = env_int("AEA_WORKER_MAX_MEMORY_MB", 4096)
+# Freed heap (MB) each worker keeps for its next task instead of handing it back to the kernel
+# and faulting it in again (glibc only; 0 = glibc's defaults). See jobs/worker_memory.py.
+AEA_WORKER_HEAP_KEEP_MB = env_int("AEA_WORKER_HEAP_KEEP_MB", 256)
 AEA_MAX_ATTEMPTS = env_int("AEA_MAX_ATTEMPTS", 3)
 
 if env("Q_BROKER", "orm") == "redis":

@@ -1,14 +1,14 @@
 """Receivers of :data:`jobs.signals.stage_changed`: background work starts after commit."""
 
-import resource
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
-from django_q.signals import pre_execute
+from django_q.signals import post_spawn
 from django_q.tasks import async_task
 
+from . import worker_memory
 from .models import Status
 from .signals import stage_changed
 
@@ -34,17 +34,15 @@ def on_stage_changed_webhook(sender, *, job, log, **kwargs):
         transaction.on_commit(partial(enqueue_webhook, log.pk))
 
 
-@receiver(pre_execute, dispatch_uid="jobs.cap_worker_memory")
-def cap_worker_memory(sender, **kwargs):
-    """Cap each worker process's address space before it runs a task.
+@receiver(post_spawn, dispatch_uid="jobs.tune_worker_memory")
+def tune_worker_memory(sender, **kwargs):
+    """Set a new worker process's memory limits, before its first task.
 
-    A crafted file that makes a parser allocate without bound then raises MemoryError in that
-    task (the job fails with the reason) instead of taking the machine down. Tasks that run
-    inline (tests, sync mode) are not capped.
+    The address-space cap: a crafted file that makes a parser allocate without bound raises
+    MemoryError in that task (the job fails with the reason) instead of taking the machine down.
+    The heap: freed image buffers are kept for the next task (see :mod:`jobs.worker_memory`).
+    django-q2 sends ``post_spawn`` in each worker it starts (and restarts), never for tasks
+    run inline (tests, sync mode).
     """
-    limit = settings.AEA_WORKER_MAX_MEMORY_MB * 1024 * 1024
-    if limit <= 0 or settings.Q_CLUSTER.get("sync"):
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if soft == resource.RLIM_INFINITY or soft > limit:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    worker_memory.cap_address_space(settings.AEA_WORKER_MAX_MEMORY_MB)
+    worker_memory.keep_freed_heap(settings.AEA_WORKER_HEAP_KEEP_MB)
