@@ -230,6 +230,9 @@ AEA_OUTPUT_MODULE = env("AEA_OUTPUT_MODULE", "Lossless")
 AEA_RENDER_EXTENSION = env("AEA_RENDER_EXTENSION", ".mov")
 AEA_ADD_TO_RENDER_QUEUE = env_bool("AEA_ADD_TO_RENDER_QUEUE", True)
 AEA_PREVIEW_TIME = float(env("AEA_PREVIEW_TIME")) if env("AEA_PREVIEW_TIME") else None
+# Threads per preview (decode and encode beside the painting). 1: each worker uses one core, the
+# right thing when Q_WORKERS matches the cores; more only where cores sit idle.
+AEA_PREVIEW_THREADS = env_int("AEA_PREVIEW_THREADS", 1)
 
 
 # --- Dashboard and API -----------------------------------------------------------------------

@@ -151,6 +151,7 @@ def prepare_preview(job: Job) -> Outcome:
             time=settings.AEA_PREVIEW_TIME,
             font_files=font_files(),
             limits=reader_limits(),
+            threads=settings.AEA_PREVIEW_THREADS,
         )
         for item in result.files:
             kind = {"preview": "preview", "comparison": "comparison", "thumbnail": "preview_thumbnail"}.get(

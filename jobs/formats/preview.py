@@ -82,9 +82,12 @@ MAX_FONT_SIZE = 2000.0  # sizes are clamped to this so a hostile box cannot ask 
 # lack, and the two engines measure differently; previews must not change with the machine.
 LAYOUT = ImageFont.Layout.BASIC
 PNG_COMPRESS_LEVEL = 1  # previews are transient; fast compression keeps the render well under 1 s
-# Decoding, resampling and PNG encoding release the GIL: two threads overlap them. Images are
-# decoded at most DECODE_AHEAD ahead of the painter, which bounds the memory held.
-THREADS = 2
+# Decoding, resampling and PNG encoding release the GIL: with threads > 1 they overlap with the
+# painting, which shortens one preview on a machine with idle cores. A pipeline worker runs with
+# one (inline, no thread): under a backlog every core already runs a worker, and threads inside
+# each would only compete with the other workers. Images are decoded at most DECODE_AHEAD ahead
+# of the painter, which bounds the memory held.
+THREADS = 1
 DECODE_AHEAD = 2
 
 FIT_MODES = {"fit": "fit", "contain": "fit", "fill": "fill", "cover": "fill", "stretch": "stretch"}
@@ -662,6 +665,19 @@ def _label(canvas: Image.Image, box: Box, text: str, colour: RGB) -> None:
     y = min(max(0, box[1]), max(0, canvas.height - height))
     draw.rectangle((x, y, x + width - 1, y + height - 1), fill=colour)
     draw.text((x + pad - left, y + pad - top), text, font=font, fill=LABEL_TEXT_COLOUR)
+
+
+class _InlineExecutor(Executor):
+    """Runs each submitted call at once in the caller's thread (``threads=1``); its future holds
+    the result or the exception, as a pool's would."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as error:  # noqa: BLE001  (handed to whoever reads the future)
+            future.set_exception(error)
+        return future
 
 
 def _save_png(image: Image.Image, path: Path) -> None:
@@ -1270,6 +1286,7 @@ def render_previews(
     limits: Limits = DEFAULT_LIMITS,
     fallback_font: Path | None = None,
     footage_roots: Sequence[Path] = (),
+    threads: int = THREADS,
 ) -> PreviewResult:
     """Draw the preview of every composition holding a matched placeholder, the comparison
     with the design and a thumbnail into ``out_dir``; return the files, metrics and warnings.
@@ -1278,7 +1295,8 @@ def render_previews(
     flattened image; ``time`` overrides each composition's frame time (default a third of its
     duration); ``font_files`` maps PostScript names to font files; ``fallback_font`` replaces
     Pillow's bundled fallback; template footage is drawn only from files inside
-    ``footage_roots`` (the template's paths are untrusted). Files: ``preview-<slug>.png`` per
+    ``footage_roots`` (the template's paths are untrusted); ``threads`` > 1 decodes and encodes
+    images in that many threads beside the painting. Files: ``preview-<slug>.png`` per
     composition, and ``comparison.png`` and ``preview-thumb.png`` of the main composition (the
     one with the most matched placeholders). Unreadable inputs become warnings, never errors.
     """
@@ -1300,7 +1318,10 @@ def render_previews(
     files: list[PreviewFile] = []
     comp_metrics: list[dict] = []
     slugs: set[str] = set()
-    with ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="preview") as pool:
+    executor = (
+        ThreadPoolExecutor(max_workers=threads, thread_name_prefix="preview") if threads > 1 else _InlineExecutor()
+    )
+    with executor as pool:
         design = pool.submit(_load_flattened, flattened, limits)
         writes: list[Future] = []
         for comp in compositions:

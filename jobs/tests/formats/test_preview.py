@@ -680,6 +680,34 @@ def test_files_are_named_by_slug_and_are_deterministic(tmp_path):
     assert first.main_composition == "Split Screen"
 
 
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threaded_render_is_the_same_as_inline(tmp_path, threads):
+    """threads=1 runs every decode and encode inline; more threads overlap them with the
+    painting. Same files byte for byte, same metrics and warnings (an unreadable and a missing
+    image included: their errors travel through the futures either way)."""
+    flattened = png(tmp_path / "flat.png", (400, 300), (*BLUE, 255))
+    red = png(tmp_path / "r.png", (30, 20), (*RED, 255))
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    comps = [
+        composition([image_layer(1, "a", (0, 0, 50, 50)), image_layer(2, "b", (60, 0, 110, 50)),
+                     image_layer(3, "c", (120, 0, 170, 50))], name="Main"),
+        composition([image_layer(1, "a", (10, 10, 90, 90))], name="Second", size=(200, 100)),
+    ]
+    layers = [PsdLayer(id=i, name=f"p{i}", kind="pixel") for i in (1, 2, 3)]
+    matches = [match(1, 1), match(2, 2), match(3, 3), match(1, 1, comp="Second")]
+    args = dict(psd_layers=layers, matches=matches, images={1: red, 2: broken, 3: tmp_path / "gone.png"},
+                flattened=flattened)
+    inline = render(tmp_path / "inline", comps, threads=1, **args)
+    threaded = render(tmp_path / "threaded", comps, threads=threads, **args)
+    assert [f.path.name for f in inline.files] == [f.path.name for f in threaded.files]
+    for a, b in zip(inline.files, threaded.files):
+        assert a.path.read_bytes() == b.path.read_bytes(), a.path.name
+    assert inline.metrics == threaded.metrics
+    assert inline.warnings == threaded.warnings
+    assert {"image_unreadable", "missing_image"} <= set(codes(inline))
+
+
 def test_no_matched_placeholder_writes_nothing(tmp_path):
     comp = composition([image_layer(1, "p", (0, 0, 50, 50))])
     result = render(tmp_path, [comp], matches=[match(1, None)])
