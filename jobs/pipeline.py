@@ -116,13 +116,44 @@ def fail_job(*, job_pk: int, reason: str) -> None:
         log.warning("job %s: could not mark failed: %s", job_pk, exc)
 
 
+def queued_task_names() -> set[str] | None:
+    """Names of the tasks the broker holds for this cluster: waiting, and (ORM broker) taken by
+    a cluster but not acknowledged yet, which it delivers again after ``retry``. None when the
+    broker's queue cannot be listed."""
+    from django_q.brokers import get_broker
+    from django_q.conf import Conf
+    from django_q.models import OrmQ
+    from django_q.signing import SignedPackage
+
+    broker = get_broker()
+    try:
+        if Conf.ORM:
+            payloads = list(OrmQ.objects.using(Conf.ORM).filter(key=broker.list_key).values_list("payload", flat=True))
+        else:
+            from django_q.brokers.redis_broker import Redis
+
+            if not isinstance(broker, Redis):
+                return None
+            payloads = broker.connection.lrange(broker.list_key, 0, -1)
+    except Exception as exc:  # the broker is down: the caller re-sends rather than guess
+        log.warning("could not list the broker's queue: %s", exc)
+        return None
+    names = set()
+    for payload in payloads:
+        try:
+            names.add(SignedPackage.loads(payload).get("name"))
+        except Exception:  # noqa: BLE001  (a package signed with another key: not ours)
+            continue
+    return names
+
+
 def reap_expired_leases() -> dict:
     """Re-queue jobs whose worker vanished; fail those that used up their attempts.
 
     Also re-sends the task of jobs queued long ago whose task was lost (a Redis broker loses a
     task in flight when its worker dies). Run by a django-q2 schedule every minute.
     """
-    from .receivers import enqueue_stage_work
+    from .receivers import enqueue_stage_work, stage_task_name
 
     now = timezone.now()
     counts = {"requeued": 0, "failed": 0, "resent": 0}
@@ -140,8 +171,14 @@ def reap_expired_leases() -> dict:
         except TransitionError:
             continue
     cutoff = now - timedelta(seconds=settings.Q_CLUSTER["retry"])
-    stale = Job.objects.filter(status=Status.QUEUED, updated_at__lt=cutoff)
-    for pk, stage in stale.values_list("pk", "stage"):
+    stale = list(Job.objects.filter(status=Status.QUEUED, updated_at__lt=cutoff).values_list("pk", "stage"))
+    # A job queued behind a long backlog is not lost: its task still waits in the broker. Only
+    # a task the broker no longer holds is re-sent (when the broker cannot be read, all are:
+    # a duplicate task finds nothing to claim and does nothing).
+    waiting = queued_task_names() if stale else set()
+    for pk, stage in stale:
+        if waiting is not None and stage_task_name(pk, stage) in waiting:
+            continue
         # Touch the row so the task is re-sent at most once per retry window; the condition
         # repeats `updated_at < cutoff` so that of two reapers running at once only one re-sends.
         touched = Job.objects.filter(pk=pk, status=Status.QUEUED, stage=stage, updated_at__lt=cutoff).update(

@@ -13,8 +13,14 @@ from .models import Status
 from .signals import stage_changed
 
 
+def stage_task_name(job_pk: int, stage: int) -> str:
+    return f"job-{job_pk}-stage-{stage}"
+
+
 def enqueue_stage_work(job_pk: int, stage: int) -> None:
-    async_task("jobs.tasks.run_stage", job_pk, stage, task_name=f"job-{job_pk}-stage-{stage}", group=f"stage-{stage}")
+    async_task(
+        "jobs.tasks.run_stage", job_pk, stage, task_name=stage_task_name(job_pk, stage), group=f"stage-{stage}"
+    )
 
 
 def enqueue_webhook(log_id: int) -> None:

@@ -1,0 +1,123 @@
+"""The reaper's second duty: re-send the task of a job left queued whose task the broker lost
+(a Redis broker loses the tasks a dying cluster had taken; any broker loses a task whose
+sender died between commit and send), and nothing else: a job queued behind a long backlog
+still has its task waiting and must not get a second one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+import redis
+from django.utils import timezone
+from django_q.conf import Conf
+from django_q.models import OrmQ
+from django_q.signing import SignedPackage
+
+from jobs.models import Job, Stage, Status
+from jobs.pipeline import queued_task_names, reap_expired_leases
+from jobs.receivers import enqueue_stage_work, stage_task_name
+
+from .brokers import redis_queue  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def orm_queue(monkeypatch, settings):
+    """Tasks go to the ORM broker's table instead of running inline."""
+    monkeypatch.setattr(Conf, "SYNC", False)
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+
+
+def queued_long_ago(make_job, settings, stage=Stage.INGEST) -> Job:
+    job = make_job(stage=stage, status=Status.QUEUED)
+    long_ago = timezone.now() - timedelta(seconds=settings.Q_CLUSTER["retry"] + 60)
+    Job.objects.filter(pk=job.pk).update(updated_at=long_ago)
+    return job
+
+
+def orm_task_names() -> list[str]:
+    return sorted(SignedPackage.loads(p)["name"] for p in OrmQ.objects.values_list("payload", flat=True))
+
+
+def reap(capture) -> dict:
+    with capture(execute=True):
+        return reap_expired_leases()
+
+
+def test_lost_task_is_sent_again_once_per_retry_window(make_job, orm_queue, settings,
+                                                       django_capture_on_commit_callbacks):
+    job = queued_long_ago(make_job, settings)
+    assert not OrmQ.objects.exists()  # its task is gone
+
+    assert reap(django_capture_on_commit_callbacks)["resent"] == 1
+    assert orm_task_names() == [stage_task_name(job.pk, Stage.INGEST)]
+    # The row was touched: the next run (a minute later, or another reaper) leaves it alone.
+    assert reap(django_capture_on_commit_callbacks)["resent"] == 0
+    assert OrmQ.objects.count() == 1
+
+
+def test_job_whose_task_still_waits_gets_no_second_task(make_job, orm_queue, settings,
+                                                        django_capture_on_commit_callbacks):
+    waiting = queued_long_ago(make_job, settings)
+    taken = queued_long_ago(make_job, settings, stage=Stage.APPROVE_PREVIEW)
+    lost = queued_long_ago(make_job, settings)
+    enqueue_stage_work(waiting.pk, Stage.INGEST)
+    enqueue_stage_work(taken.pk, Stage.APPROVE_PREVIEW)
+    # A cluster took this one (locked until it is acknowledged or `retry` passes).
+    OrmQ.objects.filter(pk=OrmQ.objects.order_by("-pk")[0].pk).update(
+        lock=timezone.now() + timedelta(seconds=settings.Q_CLUSTER["retry"]))
+    # A task queued for the same job at another stage does not count for this one.
+    enqueue_stage_work(lost.pk, Stage.APPROVE_PREVIEW)
+
+    counts = reap(django_capture_on_commit_callbacks)
+
+    assert counts["resent"] == 1
+    assert orm_task_names() == sorted([
+        stage_task_name(waiting.pk, Stage.INGEST),
+        stage_task_name(taken.pk, Stage.APPROVE_PREVIEW),
+        stage_task_name(lost.pk, Stage.APPROVE_PREVIEW),
+        stage_task_name(lost.pk, Stage.INGEST),
+    ])
+
+
+def test_recently_queued_job_is_left_alone(make_job, orm_queue, django_capture_on_commit_callbacks):
+    make_job(stage=Stage.INGEST, status=Status.QUEUED)
+    assert reap(django_capture_on_commit_callbacks)["resent"] == 0
+    assert not OrmQ.objects.exists()
+
+
+def test_tasks_signed_with_another_key_are_ignored(make_job, orm_queue, settings):
+    job = queued_long_ago(make_job, settings)
+    enqueue_stage_work(job.pk, Stage.INGEST)
+    OrmQ.objects.create(key=OrmQ.objects.get().key, payload="not a signed package", lock=timezone.now())
+    assert queued_task_names() == {stage_task_name(job.pk, Stage.INGEST)}
+
+
+@pytest.mark.redis
+def test_redis_broker_lost_task_is_sent_again_waiting_one_is_not(make_job, redis_queue, settings,
+                                                                 django_capture_on_commit_callbacks):
+    waiting = queued_long_ago(make_job, settings)
+    lost = queued_long_ago(make_job, settings)
+    enqueue_stage_work(waiting.pk, Stage.INGEST)
+    assert redis_queue.task_names() == [stage_task_name(waiting.pk, Stage.INGEST)]
+
+    counts = reap(django_capture_on_commit_callbacks)
+
+    assert counts["resent"] == 1
+    assert sorted(redis_queue.task_names()) == sorted(
+        [stage_task_name(waiting.pk, Stage.INGEST), stage_task_name(lost.pk, Stage.INGEST)])
+    assert not OrmQ.objects.exists()
+
+
+@pytest.mark.redis
+def test_unreadable_broker_means_resend(make_job, redis_queue, settings, django_capture_on_commit_callbacks):
+    """Redis unreachable while the reaper lists the queue: it re-sends (a duplicate task does
+    nothing) rather than leave a job queued for ever; the send itself then reaches Redis."""
+    job = queued_long_ago(make_job, settings)
+    enqueue_stage_work(job.pk, Stage.INGEST)
+    refused = redis.exceptions.ConnectionError("Connection refused")
+    with mock.patch.object(redis.Redis, "lrange", side_effect=refused):
+        assert queued_task_names() is None
+        assert reap(django_capture_on_commit_callbacks)["resent"] == 1
+    assert redis_queue.task_names() == [stage_task_name(job.pk, Stage.INGEST)] * 2
