@@ -67,9 +67,16 @@ class Cluster:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=30)
 
-    def stop(self, timeout: float = 30) -> None:
+    def stop(self, timeout: float = 60) -> None:
+        """Stop the cluster as an operator should: SIGTERM to its main process only, which stops
+        the pusher, lets the workers finish their tasks and stops the monitor (about two
+        seconds); kill -9 the group if it has not stopped after ``timeout`` seconds.
+
+        (A SIGTERM to the whole process group would kill the workers and the pusher at once,
+        and the sentinel would then wait for them until its own timeout.)
+        """
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -92,7 +99,7 @@ def wait_until(predicate: Callable[[], bool], *, timeout: float, interval: float
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what or predicate}")
 
 
-# --- Additions for the fault, race and scale-out tests (additive; nothing above changed) -------
+# --- Reading a cluster's state (fault, race and scale-out tests) ------------------------------
 
 
 def cluster_alive(cluster: Cluster) -> bool:
@@ -112,20 +119,3 @@ def processed_task_names(cluster: Cluster) -> list[str]:
     import re
 
     return re.findall(r"Processed '[^']*' \(([^)]*)\)", cluster_log(cluster))
-
-
-def stop_gracefully(cluster: Cluster, timeout: float = 60) -> None:
-    """Stop the cluster as an operator should: SIGTERM to its main process only, which stops the
-    pusher, lets the workers finish their tasks and stops the monitor (about two seconds); kill
-    -9 the group if it has not stopped after ``timeout`` seconds.
-
-    (``Cluster.stop`` sends SIGTERM to the whole process group: the workers and the pusher die at
-    once and the sentinel then waits for them until the timeout, so it always ends in a kill.)
-    """
-    if cluster.process is None or cluster.process.poll() is not None:
-        return
-    cluster.process.send_signal(signal.SIGTERM)
-    try:
-        cluster.process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        cluster.kill()
