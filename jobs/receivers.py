@@ -1,5 +1,6 @@
 """Receivers of :data:`jobs.signals.stage_changed`: background work starts after commit."""
 
+import multiprocessing
 from functools import partial
 
 from django.conf import settings
@@ -47,8 +48,11 @@ def tune_worker_memory(sender, **kwargs):
     The address-space cap: a crafted file that makes a parser allocate without bound raises
     MemoryError in that task (the job fails with the reason) instead of taking the machine down.
     The heap: freed image buffers are kept for the next task (see :mod:`jobs.worker_memory`).
-    django-q2 sends ``post_spawn`` in each worker it starts (and restarts), never for tasks
-    run inline (tests, sync mode).
+    django-q2 sends ``post_spawn`` in each worker process it starts (and restarts), but also
+    when it runs a task inline (sync mode: tests, ``Q_SYNC``) in the caller's own process,
+    which must be left alone (a capped test process cannot start Chromium, for one).
     """
+    if multiprocessing.parent_process() is None:  # inline: this is the caller's process
+        return
     worker_memory.cap_address_space(settings.AEA_WORKER_MAX_MEMORY_MB)
     worker_memory.keep_freed_heap(settings.AEA_WORKER_HEAP_KEEP_MB)

@@ -78,6 +78,23 @@ def test_kept_heap_stops_refaulting_image_buffers():
     assert kept["faults"] < 5 * pages_per_round, kept
 
 
+@pytest.mark.django_db
+def test_inline_task_leaves_the_calling_process_alone():
+    """Sync mode runs django-q2's worker loop in this very process (and sends post_spawn): the
+    cap must not land on it. (It did once, and Chromium, started later by the browser tests,
+    died at launch under the 4 GB cap.)"""
+    import resource
+
+    from django_q.conf import Conf
+    from django_q.tasks import async_task, result
+
+    assert Conf.SYNC
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    task_id = async_task("math.floor", 2.5)
+    assert result(task_id) == 2  # it ran, inline
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+
+
 @pytest.mark.cluster
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_runs_tasks_under_the_configured_cap(monkeypatch, settings, tmp_path):
