@@ -102,8 +102,9 @@ def run_stage_work(*, job_pk: int, stage: int) -> str:
     return "done"
 
 
-def fail_job(*, job_pk: int, reason: str) -> None:
-    """Mark a claimed job failed with ``reason`` and a warning saying so."""
+def fail_job(*, job_pk: int, reason: str) -> bool:
+    """Mark a claimed job failed with ``reason`` and a warning saying so. False when the job was
+    no longer in a state to fail (another worker or reaper moved it first)."""
 
     def record(job: Job) -> None:
         JobWarning.objects.create(
@@ -114,6 +115,8 @@ def fail_job(*, job_pk: int, reason: str) -> None:
         job_transition(job=job_pk, action="fail", fields={"last_error": reason}, message=reason, within=record)
     except TransitionError as exc:
         log.warning("job %s: could not mark failed: %s", job_pk, exc)
+        return False
+    return True
 
 
 def queued_task_names() -> set[str] | None:
@@ -162,8 +165,8 @@ def reap_expired_leases() -> dict:
     )
     for pk, attempts in expired:
         if attempts >= settings.AEA_MAX_ATTEMPTS:
-            fail_job(job_pk=pk, reason=f"Gave up after {attempts} attempts: the worker stopped each time.")
-            counts["failed"] += 1
+            if fail_job(job_pk=pk, reason=f"Gave up after {attempts} attempts: the worker stopped each time."):
+                counts["failed"] += 1
             continue
         try:
             job_transition(job=pk, action="requeue", message="Lease expired: the worker stopped; queued again")

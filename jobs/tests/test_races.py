@@ -23,7 +23,7 @@ from django_q.models import OrmQ
 from batches.models import Batch
 from batches.services import batch_import
 from jobs.demo import batch_csv
-from jobs.models import Job, JobAsset, JobLog, Stage, Status
+from jobs.models import Job, JobAsset, JobLog, JobWarning, Stage, Status
 from jobs.pipeline import reap_expired_leases, run_stage_work
 from jobs.services import job_approve_matching, job_approve_preview
 from jobs.transitions import TransitionNotAllowed
@@ -182,11 +182,14 @@ def test_one_task_delivered_to_ten_workers_at_once_is_worked_once(input_root, pr
 
 def test_concurrent_reapers_requeue_and_resend_each_job_once(make_job, broker_queue, settings):
     """The reaper may run in several places at once (a schedule per cluster, a slow previous
-    run): each expired lease is requeued once and each lost task re-sent once."""
+    run): each expired lease is requeued once, each job out of attempts failed once (and counted
+    once), and each lost task re-sent once."""
     broker_queue()
     long_ago = timezone.now() - timedelta(seconds=settings.Q_CLUSTER["retry"] + 60)
     expired = [make_job(stage=Stage.INGEST, status=Status.PROCESSING, attempts=1,
                         lease_expires_at=timezone.now() - timedelta(seconds=5)) for _ in range(10)]
+    spent = [make_job(stage=Stage.INGEST, status=Status.PROCESSING, attempts=settings.AEA_MAX_ATTEMPTS,
+                      lease_expires_at=timezone.now() - timedelta(seconds=5)) for _ in range(5)]
     stale = [make_job(stage=Stage.APPROVE_PREVIEW, status=Status.QUEUED) for _ in range(10)]
     Job.objects.filter(pk__in=[j.pk for j in stale]).update(updated_at=long_ago)
     n = 6
@@ -197,7 +200,10 @@ def test_concurrent_reapers_requeue_and_resend_each_job_once(make_job, broker_qu
     totals = Counter()
     for r in results:
         totals.update(r)
-    assert (totals["requeued"], totals["failed"], totals["resent"]) == (10, 0, 10), results
+    assert (totals["requeued"], totals["failed"], totals["resent"]) == (10, 5, 10), results
+    for job in spent:
+        assert JobLog.objects.filter(job=job, action="fail").count() == 1
+        assert JobWarning.objects.filter(job=job, code="stage_failed").count() == 1
     for job in expired:
         assert JobLog.objects.filter(job=job, action="requeue").count() == 1
     assert set(Job.objects.filter(pk__in=[j.pk for j in expired]).values_list("status", flat=True)) == {
