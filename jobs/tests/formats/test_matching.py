@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from jobs.formats.descriptions import Match, MatchResult, PsdDocument, PsdLayer, TemplateDocument
 from jobs.formats.matching import (
     FOOTAGE_KINDS,
-    LearnedMapping,
+    LearnedPattern,
     content_classes,
     learned_mapping_for,
     match_layers,
@@ -435,7 +435,7 @@ def test_a_learned_mapping_is_strongly_preferred_and_says_so():
                    layer(2, "Promo Line 3", "type", [100, 900, 600, 950], text="ENDS SUNDAY"))
     tpl = template(comp("Main", text_ph(1, "headline", [100, 100, 900, 200])))
     assert chosen(match_layers(document, tpl))["headline"] == 1
-    learned = [LearnedMapping("Main", "headline", "promo line #", "type")]
+    learned = [LearnedPattern("Main", "headline", "promo line #", "type")]
     result = match_layers(document, tpl, learned=learned)
     assert chosen(result)["headline"] == 2
     assert match_of(result, "headline").reason.startswith("learned from a reviewer's choice")
@@ -446,9 +446,9 @@ def test_a_learned_mapping_applies_only_to_its_composition_placeholder_and_kind(
     document = psd(layer(1, "headline", "type", [100, 100, 900, 200], text="SUMMER SALE"),
                    layer(2, "Promo Line 3", "type", [100, 900, 600, 950], text="ENDS SUNDAY"))
     tpl = template(comp("Main", text_ph(1, "headline", [100, 100, 900, 200])))
-    for mapping in (LearnedMapping("Other", "headline", "promo line #", "type"),
-                    LearnedMapping("Main", "title", "promo line #", "type"),
-                    LearnedMapping("Main", "headline", "promo line #", "pixel")):
+    for mapping in (LearnedPattern("Other", "headline", "promo line #", "type"),
+                    LearnedPattern("Main", "title", "promo line #", "type"),
+                    LearnedPattern("Main", "headline", "promo line #", "pixel")):
         assert chosen(match_layers(document, tpl, learned=[mapping]))["headline"] == 1
 
 
@@ -456,8 +456,8 @@ def test_learned_mapping_for_generalises_the_reviewers_choice():
     match = Match("Split Screen", 2, "player2fullname", None, None, 0.0, "no candidate", "text")
     chosen_layer = PsdLayer(id=9, name="Player_02 Name copy", kind="type")
     mapping = learned_mapping_for(match, chosen_layer)
-    assert mapping == LearnedMapping("Split Screen", "player2fullname", "player # name", "type")
-    assert LearnedMapping.from_dict(mapping.to_dict()) == mapping
+    assert mapping == LearnedPattern("Split Screen", "player2fullname", "player # name", "type")
+    assert LearnedPattern.from_dict(mapping.to_dict()) == mapping
     # the digit is generalised: the same mapping fits next week's "Player 7 Name"
     assert mapping.fits("Split Screen", "player2fullname", PsdLayer(id=3, name="Player 7 Name", kind="type"))
 

@@ -1,0 +1,143 @@
+"""The public entry point: ``match_layers`` (every composition of a template) and
+``match_composition`` (one composition), which build the candidates and slots, score every
+pair, solve the assignment and turn it into ``Match`` es with confidences and reasons.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from jobs.formats.descriptions import Composition, Match, MatchResult, PsdDocument, TemplateDocument
+
+from .assignment import (
+    _IMPOSSIBLE,
+    ORDER_BONUS,
+    _reason,
+    _resolve_groups,
+    confidence,
+    margin,
+    reading_order_bonus,
+    solve,
+)
+from .candidates import CONTENT_KINDS, Candidate, Slot, build_candidates, build_slot
+from .geometry import _log_ratio
+from .learned import LearnedPattern
+from .scoring import PairScore, _Context, score_pair
+
+
+def _layout_alike(psd: PsdDocument, comp: Composition) -> float:
+    if not (psd.width and psd.height and comp.width and comp.height):
+        return 0.0
+    return math.exp(-_log_ratio(psd.width / psd.height, comp.width / comp.height) / 0.25)
+
+
+def _score_matrix(slots, cands, ctx) -> tuple[np.ndarray, list[list[PairScore | None]]]:
+    details = [[score_pair(s, c, ctx) for c in cands] for s in slots]
+    matrix = np.array(
+        [[_IMPOSSIBLE if d is None else d.total for d in row] for row in details], dtype=float
+    ).reshape(len(slots), len(cands))
+    return matrix, details
+
+
+def _slot_prominence(slots: Sequence[Slot]) -> None:
+    """Each text placeholder's height relative to the composition's tallest one."""
+    heights = [s.text_height for s in slots if s.text_height]
+    tallest = max(heights, default=0.0)
+    for slot in slots:
+        if slot.text_height and tallest:
+            slot.prominence = min(1.0, slot.text_height / tallest)
+
+
+def match_composition(
+    psd: PsdDocument,
+    comp: Composition,
+    cands: Sequence[Candidate],
+    *,
+    threshold: float = 0.6,
+    learned: Sequence[LearnedPattern] = (),
+) -> list[tuple[Match, Candidate | None]]:
+    """Match one composition's placeholders; returns each Match with its candidate."""
+    slots = [build_slot(comp, layer) for layer in comp.layers if layer.placeholder]
+    _slot_prominence(slots)
+    ctx = _Context(layout_alike=_layout_alike(psd, comp), composition=comp.name, learned=tuple(learned))
+    scores, details = _score_matrix(slots, cands, ctx)
+    assignment = _resolve_groups(scores, cands, solve(scores))
+    orders = reading_order_bonus(slots, cands, scores, assignment)
+    if orders:
+        for (s, c) in orders:
+            scores[s, c] += ORDER_BONUS
+        assignment = _resolve_groups(scores, cands, solve(scores))
+    out: list[tuple[Match, Candidate | None]] = []
+    for s, slot in enumerate(slots):
+        out.append(_build_match(comp, slot, s, cands, scores, details, assignment, orders, threshold))
+    return out
+
+
+def _build_match(comp, slot, s, cands, scores, details, assignment, orders, threshold):
+    col = assignment[s]
+    base = dict(
+        composition=comp.name,
+        layer_index=slot.layer.index,
+        placeholder=slot.layer.name,
+        placeholder_type=slot.placeholder_type,
+    )
+    if col is None:
+        has_candidate = any(d is not None for d in details[s])
+        reason = "no good candidate" if has_candidate else "no candidate"
+        return Match(psd_layer_id=None, psd_layer=None, confidence=0.0, reason=reason, **base), None
+    loss, rival_col = margin(scores, assignment, s)
+    conf = confidence(float(scores[s, col]), loss)
+    rival = cands[rival_col].layer.name if rival_col is not None else None
+    order = orders.get((s, col))
+    reason = _reason(details[s][col], order, rival, conf < threshold)
+    cand = cands[col]
+    match = Match(
+        psd_layer_id=cand.layer.id,
+        psd_layer=cand.layer.name,
+        confidence=conf,
+        reason=reason,
+        **base,
+    )
+    return match, cand
+
+
+def _unmatched(cands: Sequence[Candidate], used_positions: set[int]) -> tuple[int, ...]:
+    """Visible content layers used by no composition, directly or through a group."""
+    out = []
+    for cand in cands:
+        if cand.layer.kind not in CONTENT_KINDS or cand.hidden:
+            continue
+        if cand.position in used_positions or used_positions & set(cand.ancestors):
+            continue
+        out.append(cand.layer.id)
+    return tuple(out)
+
+
+def match_layers(
+    psd: PsdDocument,
+    template: TemplateDocument,
+    *,
+    threshold: float = 0.6,
+    learned: Sequence[LearnedPattern] = (),
+) -> MatchResult:
+    """Match the PSD's layers to every placeholder of every composition of the template.
+
+    Returns one ``Match`` per placeholder (in composition order, then layer order) with the
+    chosen PSD layer or None, a confidence in [0, 1] and a reason; matches below
+    ``threshold`` name their closest alternative in the reason. ``unmatched_psd_layers`` are
+    the ids of visible content layers no composition uses.
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be between 0 and 1, not {threshold}")
+    cands = build_candidates(psd)
+    matches: list[Match] = []
+    used: set[int] = set()
+    for comp in template.compositions:
+        for match, cand in match_composition(psd, comp, cands, threshold=threshold, learned=learned):
+            matches.append(match)
+            if cand is not None:
+                used.add(cand.position)
+    return MatchResult(matches=tuple(matches), unmatched_psd_layers=_unmatched(cands, used))
