@@ -1,4 +1,4 @@
-"""Tests of jobs.formats.rules: every rule on a case that triggers it and one that does not.
+"""Tests of jobs.formats.template_rules: every rule on a case that triggers it and one that does not.
 
 Each test starts from one clean job (a composition with a text and an image placeholder, both
 filled from the PSD; real image files in tmp_path) and changes the one thing its rule looks at.
@@ -24,7 +24,7 @@ from jobs.formats.descriptions import (
     TemplateLayer,
 )
 from jobs.formats.limits import Limits
-from jobs.formats.rules import (
+from jobs.formats.template_rules import (
     RULES,
     Finding,
     Fix,
