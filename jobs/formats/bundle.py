@@ -60,6 +60,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
 
+from .files import file_digest
+
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "aeautomation-deploy-bundle"
 MANIFEST_VERSION = 1
@@ -67,7 +69,7 @@ TMP_PREFIX = ".tmp-"
 VERSION_PREFIX = ".v-"
 OLD_PREFIX = ".old-"
 _TOKEN_BYTES = 8  # 16 hex characters of randomness per folder name
-_CHUNK = 1024 * 1024
+_CHUNK = 1024 * 1024  # copy buffer for Path sources
 
 
 @dataclass(frozen=True)
@@ -202,26 +204,20 @@ def _fsync_dir(path: Path) -> None:
 def _write_file(dest: Path, source: bytes | bytearray | memoryview | os.PathLike) -> tuple[str, int]:
     """Write ``source`` to the new file ``dest``, fsync it; return its (sha256, size).
 
-    A Path source is streamed in chunks (PSDs and footage can be large) and hashed as copied,
-    so the checksum is of the bytes actually written.
+    A Path source is copied in chunks (PSDs and footage can be large). The checksum is read
+    back from ``dest`` once it is written and fsynced (:func:`~jobs.formats.files.file_digest`),
+    so it is of the bytes actually written.
     """
-    digest = hashlib.sha256()
-    size = 0
     with open(dest, "xb") as out:
         if isinstance(source, os.PathLike):
             with open(source, "rb") as src:
-                while chunk := src.read(_CHUNK):
-                    digest.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
+                shutil.copyfileobj(src, out, _CHUNK)
         else:
-            data = bytes(source)
-            digest.update(data)
-            out.write(data)
-            size = len(data)
+            out.write(bytes(source))
         out.flush()
         os.fsync(out.fileno())
-    return digest.hexdigest(), size
+        size = out.tell()
+    return file_digest(dest), size
 
 
 def _make_unique_dir(parent: Path, prefix: str) -> Path:
@@ -379,14 +375,6 @@ def write_bundle(
 # --- verification ----------------------------------------------------------------------------
 
 
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as src:
-        while chunk := src.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _read_manifest(root: Path) -> tuple[list[dict] | None, list[str]]:
     """The manifest's file entries, or None and the problem that prevents reading them."""
     try:
@@ -419,7 +407,7 @@ def _check_entry(root: Path, entry: dict) -> str | None:
         return f"{name}: not a regular file"
     if info.st_size != entry.get("size"):
         return f"{name}: size {info.st_size} != {entry.get('size')} in the manifest"
-    if _sha256_of(path) != entry.get("sha256"):
+    if file_digest(path) != entry.get("sha256"):
         return f"{name}: sha256 mismatch"
     return None
 

@@ -53,8 +53,9 @@ from psd_tools.psd.descriptor import (
     String,
     UnitFloat,
 )
-from psd_tools.psd.tagged_blocks import TypeToolObjectSetting
 from psd_tools.terminology import Unit
+
+from .files import atomic_write
 
 MODES = ("RGB", "L", "CMYK")
 
@@ -148,14 +149,7 @@ def write_psd(
     _add_layers(psd, layers, ids)
     if background is None:  # the stored composite's extra channel is its transparency
         psd.tagged_blocks.set_data(_MERGED_TRANSPARENCY[depth])
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        psd.save(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
+    return atomic_write(path, psd.save)
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,7 +244,7 @@ def _render_text(spec: TypeLayerSpec) -> tuple[Image.Image, tuple[int, int], _Te
 
 
 def _type_tool_fields(spec: TypeLayerSpec, metrics: _TextMetrics) -> tuple:
-    """Positional fields of :class:`TypeToolObjectSetting`: version, transform, …, box."""
+    """Positional fields of psd-tools' ``TypeToolObjectSetting``: version, transform, …, box."""
     origin_x, origin_y = float(spec.left), float(spec.top) + metrics.ascent  # first baseline
     transform = (1.0, 0.0, 0.0, 1.0, origin_x, origin_y)
     return (1, transform, 50, _text_descriptor(spec, metrics), 1, _warp_descriptor(), 0, 0, 0, 0)

@@ -595,7 +595,7 @@ def test_mutated_files_give_a_document_or_a_format_error(mutation_base, tmp_path
 
 def test_text_engine_soup_is_refused_by_the_object_budget(tmp_path, monkeypatch):
     """A type layer whose EngineData holds 100,000 values: parsing stops at the budget."""
-    import jobs.formats.psd as psd_module
+    import jobs.formats.psd.reader as psd_module
     import jobs.formats.psd_writer as writer
 
     engine_data = writer._engine_data

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * A small stand-in for the After Effects scripting object model, written for the tests of
- * jobs/formats/extendscript.py. It is NOT After Effects: it models only what the generated
+ * jobs/formats/extendscript/. It is NOT After Effects: it models only what the generated
  * script touches, with AE's documented behaviour where it matters to the tests:
  *
  * - app.open / beginUndoGroup / endUndoGroup / begin|endSuppressDialogs / quit, app.project;
