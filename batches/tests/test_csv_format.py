@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from batches import csv_format
 from batches.csv_format import CsvIssue, CsvLimits, CsvReport, JobRow, parse_batch_csv
+from batches.csv_format import inspection as csv_format  # where read_head is looked up (monkeypatched)
 from jobs.tests.formats.test_sniff import MINIMAL_AEPX, PNG_BYTES, aep_bytes, psd_bytes
 
 HEADER = "job_id,psd_path,aepx_path,output_name"
