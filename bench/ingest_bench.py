@@ -45,7 +45,7 @@ def bench_jobs(n: int, tmp: Path) -> list[str]:
     from batches.services import batch_import, batch_start
     from jobs.demo import batch_csv, write_demo_inputs
     from jobs.models import Job, Stage, Status
-    from jobs.pipeline import run_stage_work
+    from jobs.runner import run_stage_work
 
     write_demo_inputs(Path(os.environ["INPUT_ROOTS"]) / "demo")
     user = get_user_model().objects.create_superuser("bench", "b@example.com", "x")

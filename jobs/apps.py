@@ -14,4 +14,6 @@ class JobsConfig(AppConfig):
             # The cluster forks its workers from this process: import the stage code (psd-tools,
             # NumPy, SciPy, Pillow: about a second) once here, not in every new worker's first
             # task (workers are recycled every Q_CLUSTER["recycle"] tasks).
-            from . import deploy, ingest, preview_stage  # noqa: F401
+            from .runner import stage_work
+
+            stage_work()

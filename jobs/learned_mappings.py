@@ -1,4 +1,9 @@
-"""Learned mappings: reviewers' corrections, remembered per template and placeholder."""
+"""Learned mappings: the placeholders whose PSD layer a reviewer chose, remembered per template.
+
+A :class:`~jobs.models.LearnedMapping` row says "on this template, this placeholder takes a
+layer named like that"; the matcher takes them as
+:class:`~jobs.formats.matching.LearnedPattern` values.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +14,20 @@ from .formats.descriptions import Match, PsdDocument
 from .models import Job, LearnedMapping
 
 
-def learned_mappings(*, template_sha256: str) -> list[matching.LearnedMapping]:
+def learned_patterns(*, template_sha256: str) -> list[matching.LearnedPattern]:
     """The active learned mappings of a template, as the matcher takes them."""
     rows = LearnedMapping.objects.filter(template_sha256=template_sha256, active=True).values_list(
         "composition", "placeholder", "psd_name_pattern", "psd_kind"
     )
-    return [
-        matching.LearnedMapping(composition=c, placeholder=p, pattern=n, kind=k) for c, p, n, k in rows
-    ]
+    return [matching.LearnedPattern(composition=c, placeholder=p, pattern=n, kind=k) for c, p, n, k in rows]
 
 
-def remember_corrections(*, job: Job, before: list[Match], after: list[Match], user) -> list[LearnedMapping]:
-    """Remember each placeholder whose PSD layer the reviewer changed, for the job's template."""
+def remember_choices(*, job: Job, chosen: list[Match], user) -> list[LearnedMapping]:
+    """Remember, for the job's template, the PSD layer a reviewer chose for each of ``chosen``."""
     psd = PsdDocument.from_dict(job.psd_description)
-    old = {(m.composition, m.layer_index): m.psd_layer_id for m in before}
     saved = []
-    for match in after:
-        if match.psd_layer_id is None or old.get((match.composition, match.layer_index)) == match.psd_layer_id:
+    for match in chosen:
+        if match.psd_layer_id is None:
             continue
         layer = psd.layer(match.psd_layer_id)
         if layer is None:

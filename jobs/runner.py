@@ -1,4 +1,4 @@
-"""Running a stage's background work: claim, work outside any transaction, complete.
+"""The runner: claim a job's queued work, do it outside any transaction, complete or fail it.
 
 Every task is safe to run twice (or concurrently): the claim is a conditional UPDATE, so only
 one run works on a job, and a run that finds the job already claimed or done does nothing.
@@ -10,41 +10,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
-from django.utils import timezone
+from django.db import InterfaceError, OperationalError
 
 from .formats.errors import FormatError
 from .models import Job, JobWarning, Stage, Status
+from .stages.base import Outcome, StageWorkError
 from .transitions import TransitionError, job_transition
 
 log = logging.getLogger(__name__)
 
 
-class StageWorkError(Exception):
-    """Work that cannot succeed for this job (bad file, missing input): fail it with a reason."""
-
-
-@dataclass
-class Outcome:
-    """What a stage's work produced: the completing action and what to store with it."""
-
-    action: str
-    fields: dict = field(default_factory=dict)
-    store: Callable[[Job], None] | None = None
-    message: str = ""
-    details: dict = field(default_factory=dict)
-
-
-def _stage_work() -> dict[int, Callable[[Job], Outcome]]:
-    from . import deploy, ingest, preview_stage
+def stage_work() -> dict[int, Callable[[Job], Outcome]]:
+    """Each automatic stage's work function (imported when first needed: psd-tools, SciPy and
+    Pillow take about a second to load, which the web processes never need)."""
+    from .stages import deploy, ingest, preview
 
     return {
         Stage.INGEST: ingest.ingest_job,
-        Stage.APPROVE_PREVIEW: preview_stage.prepare_preview,
+        Stage.APPROVE_PREVIEW: preview.prepare_preview,
         Stage.DEPLOY: deploy.validate_and_deploy,
     }
 
@@ -71,7 +56,7 @@ def run_stage_work(*, job_pk: int, stage: int) -> str:
     if job.attempts > settings.AEA_MAX_ATTEMPTS:
         fail_job(job_pk=job.pk, reason=f"Gave up after {job.attempts - 1} attempts that did not finish.")
         return "failed"
-    work = _stage_work()[stage]
+    work = stage_work()[stage]
     try:
         outcome = work(job)
     except (StageWorkError, FormatError) as exc:
@@ -118,76 +103,3 @@ def fail_job(*, job_pk: int, reason: str) -> bool:
         return False
     return True
 
-
-def queued_task_names() -> set[str] | None:
-    """Names of the tasks the broker holds for this cluster: waiting, and (ORM broker) taken by
-    a cluster but not acknowledged yet, which it delivers again after ``retry``. None when the
-    broker's queue cannot be listed."""
-    from django_q.brokers import get_broker
-    from django_q.conf import Conf
-    from django_q.models import OrmQ
-    from django_q.signing import SignedPackage
-
-    broker = get_broker()
-    try:
-        if Conf.ORM:
-            payloads = list(OrmQ.objects.using(Conf.ORM).filter(key=broker.list_key).values_list("payload", flat=True))
-        else:
-            from django_q.brokers.redis_broker import Redis
-
-            if not isinstance(broker, Redis):
-                return None
-            payloads = broker.connection.lrange(broker.list_key, 0, -1)
-    except Exception as exc:  # the broker is down: the caller re-sends rather than guess
-        log.warning("could not list the broker's queue: %s", exc)
-        return None
-    names = set()
-    for payload in payloads:
-        try:
-            names.add(SignedPackage.loads(payload).get("name"))
-        except Exception:  # noqa: BLE001  (a package signed with another key: not ours)
-            continue
-    return names
-
-
-def reap_expired_leases() -> dict:
-    """Re-queue jobs whose worker vanished; fail those that used up their attempts.
-
-    Also re-sends the task of jobs queued long ago whose task was lost (a Redis broker loses a
-    task in flight when its worker dies). Run by a django-q2 schedule every minute.
-    """
-    from .receivers import enqueue_stage_work, stage_task_name
-
-    now = timezone.now()
-    counts = {"requeued": 0, "failed": 0, "resent": 0}
-    expired = Job.objects.filter(status=Status.PROCESSING, lease_expires_at__lt=now).values_list(
-        "pk", "attempts"
-    )
-    for pk, attempts in expired:
-        if attempts >= settings.AEA_MAX_ATTEMPTS:
-            if fail_job(job_pk=pk, reason=f"Gave up after {attempts} attempts: the worker stopped each time."):
-                counts["failed"] += 1
-            continue
-        try:
-            job_transition(job=pk, action="requeue", message="Lease expired: the worker stopped; queued again")
-            counts["requeued"] += 1
-        except TransitionError:
-            continue
-    cutoff = now - timedelta(seconds=settings.Q_CLUSTER["retry"])
-    stale = list(Job.objects.filter(status=Status.QUEUED, updated_at__lt=cutoff).values_list("pk", "stage"))
-    # A job queued behind a long backlog is not lost: its task still waits in the broker. Only
-    # a task the broker no longer holds is re-sent (when the broker cannot be read, all are:
-    # a duplicate task finds nothing to claim and does nothing).
-    waiting = queued_task_names() if stale else set()
-    for pk, stage in stale:
-        if waiting is not None and stage_task_name(pk, stage) in waiting:
-            continue
-        # Touch the row so the task is re-sent at most once per retry window; the condition
-        # repeats `updated_at < cutoff` so that of two reapers running at once only one re-sends.
-        touched = Job.objects.filter(pk=pk, status=Status.QUEUED, stage=stage, updated_at__lt=cutoff).update(
-            updated_at=now
-        )
-        if touched:
-            transaction.on_commit(lambda pk=pk, stage=stage: enqueue_stage_work(pk, stage))
-            counts["resent"] += 1
-    return counts

@@ -12,8 +12,10 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from .formats.descriptions import Match, MatchResult, PsdDocument, TemplateDocument
+from .learned_mappings import count_applied, remember_choices
 from .models import Job, JobAsset, JobWarning, Stage
 from .transitions import TransitionError, job_transition
 
@@ -133,13 +135,11 @@ def job_approve_matching(
 
     Reviewer-chosen matches are remembered for the template (learned mappings).
     """
-    from .matching_memory import remember_corrections
-
     matches, described = _apply_changes(job, changes or {})
 
     def remember(fresh: Job) -> None:
         chosen = [m for m in matches if m.reason == "chosen by a reviewer"]
-        remember_corrections(job=fresh, before=[], after=chosen, user=user)
+        remember_choices(job=fresh, chosen=chosen, user=user)
 
     return job_transition(
         job=job,
@@ -176,8 +176,7 @@ def jobs_bulk_approve_matching(*, jobs: Iterable[Job], user) -> BulkResult:
 
 def job_rerun_matching(*, job: Job, user) -> Job:
     """Run the matcher again on the stored descriptions (with the latest learned mappings)."""
-    from .ingest import run_matcher
-    from .matching_memory import count_applied
+    from .stages.ingest import run_matcher  # psd-tools, SciPy: loaded when first needed
 
     psd = PsdDocument.from_dict(job.psd_description)
     template = TemplateDocument.from_dict(job.template_description)
@@ -225,8 +224,6 @@ def job_sign_off(*, job: Job, user, reason: str) -> Job:
     """Accept Stage 4's warnings with a reason; the job is validated and deployed again."""
 
     def resolve(fresh: Job) -> None:
-        from django.utils import timezone
-
         JobWarning.objects.filter(job=fresh, stage=Stage.DEPLOY, resolved_at__isnull=True).update(
             resolved_by=user, resolved_at=timezone.now(), resolution=reason
         )

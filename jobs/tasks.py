@@ -1,6 +1,7 @@
-"""django-q2 tasks: plain importable functions taking ids, calling services."""
+"""django-q2 tasks: plain importable functions taking ids, each calling one service."""
 
-from .pipeline import reap_expired_leases, run_stage_work
+from .reaper import reap_expired_leases
+from .runner import run_stage_work
 
 
 def run_stage(job_pk: int, stage: int) -> str:
@@ -12,7 +13,7 @@ def reap() -> dict:
 
 
 def refresh_deploy_states() -> int:
-    from .deploy import refresh_nexrender_states
+    from .stages.deploy import refresh_nexrender_states
 
     return refresh_nexrender_states()
 

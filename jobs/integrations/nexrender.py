@@ -160,7 +160,8 @@ class NexrenderClient:
             headers["Content-Type"] = "application/json; charset=utf-8"
         if self._secret:
             headers[SECRET_HEADER] = self._secret
-        request = urllib.request.Request(self.base_url + path, data=body, headers=headers, method=method)
+        # base_url is checked to be http(s) when the client is made
+        request = urllib.request.Request(self.base_url + path, data=body, headers=headers, method=method)  # noqa: S310
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
                 raw = self._read(response, what)
@@ -186,7 +187,9 @@ class NexrenderClient:
             return json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             snippet = self._clean(raw[:80].decode("utf-8", "replace"))
-            raise NexrenderError(f"nexrender server at {self.base_url} sent invalid JSON for {what}: {snippet!r}") from None
+            raise NexrenderError(
+                f"nexrender server at {self.base_url} sent invalid JSON for {what}: {snippet!r}"
+            ) from None
 
     def _http_error(self, error: urllib.error.HTTPError, what: str) -> NexrenderError:
         """A NexrenderError for an HTTP error status, with the first line of the server's reason."""

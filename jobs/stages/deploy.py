@@ -14,15 +14,13 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .formats import bundle, nexrender, rules
-from .formats.descriptions import Match, PsdDocument, TemplateDocument
-from .formats.extendscript import map_path
-from .formats.nexrender_client import FINAL_STATES, NexrenderClient, NexrenderError
-from .ingest import reader_limits
-from .models import Job, JobAsset, JobWarning, Stage
-from .pipeline import Outcome, StageWorkError
-from .preview_stage import bundle_asset_name, bundle_dir, stage1_images
-from .storage import media_path
+from ..formats import bundle, nexrender, template_rules
+from ..formats.descriptions import Match, PsdDocument, TemplateDocument
+from ..formats.extendscript import map_path
+from ..integrations.nexrender import FINAL_STATES, NexrenderClient, NexrenderError
+from ..models import Job, JobAsset, JobWarning, Stage
+from ..storage import media_path
+from .base import SCRIPT_NAME, Outcome, StageWorkError, bundle_asset_name, bundle_dir, reader_limits, stage1_images
 
 
 def deploy_target(job: Job) -> str:
@@ -37,7 +35,7 @@ def validation_context(job: Job, template: TemplateDocument, psd: PsdDocument, m
         if m.placeholder_type == "footage" and m.psd_layer_id in layer_images
     }
     main = (job.preview or {}).get("main_composition")
-    return rules.ValidationContext(
+    return template_rules.ValidationContext(
         template=template,
         psd=psd,
         matches=matches,
@@ -75,18 +73,21 @@ def nexrender_job_for(job: Job, template: TemplateDocument, psd: PsdDocument, ma
         footage=footage,
         texts=data,
         priority=job.priority,
-        tags=[t for t in map(nexrender.tag_from_text, (job.client_name, job.project_name, f"batch{job.batch_id}")) if t],
+        tags=[tag for tag in map(nexrender.tag_from_text, (job.client_name, job.project_name, f"batch{job.batch_id}"))
+              if tag],
         output_module=settings.AEA_OUTPUT_MODULE,
         render_settings=settings.AEA_RENDER_SETTINGS,
     )
 
 
-def bundle_files(job: Job, matches: list[Match], nexrender_json: dict, report: rules.ValidationReport) -> dict:
+def bundle_files(
+    job: Job, matches: list[Match], nexrender_json: dict, report: template_rules.ValidationReport
+) -> dict:
     layer_images, _ = stage1_images(job)
     script = JobAsset.objects.filter(job=job, stage=Stage.APPROVE_PREVIEW, kind="script").first()
     if script is None:
         raise StageWorkError("Stage 3 left no script; send the job back to stage 3.")
-    files: dict[str, bytes | Path] = {"populate.jsx": media_path(script.file.name)}
+    files: dict[str, bytes | Path] = {SCRIPT_NAME: media_path(script.file.name)}
     for m in matches:
         if m.placeholder_type == "footage" and m.psd_layer_id is not None:
             files[bundle_asset_name(m.psd_layer_id)] = layer_images[m.psd_layer_id]
@@ -97,7 +98,7 @@ def bundle_files(job: Job, matches: list[Match], nexrender_json: dict, report: r
     ).encode() + b"\n"
     files["nexrender.json"] = json.dumps(nexrender_json, indent=2, sort_keys=True, ensure_ascii=False).encode()
     files["validation.json"] = json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False).encode()
-    files["validation.html"] = rules.render_html(report, title=f"Validation of {job.job_id}").encode()
+    files["validation.html"] = template_rules.render_html(report, title=f"Validation of {job.job_id}").encode()
     return files
 
 
@@ -130,7 +131,7 @@ def validate_and_deploy(job: Job) -> Outcome:
     psd = PsdDocument.from_dict(job.psd_description)
     template = TemplateDocument.from_dict(job.template_description)
     matches = [Match.from_dict(m) for m in job.matches]
-    report = rules.validate(validation_context(job, template, psd, matches))
+    report = template_rules.validate(validation_context(job, template, psd, matches))
     signed_off = bool((job.deploy or {}).get("signed_off"))
     findings = [f.to_dict() for f in report.findings]
     validation = {"ok": report.ok, "errors": len(report.errors), "warnings": len(report.warnings),
@@ -142,7 +143,8 @@ def validate_and_deploy(job: Job) -> Outcome:
         signed = set(stage_warnings.values_list("code", "message"))  # signed off: kept as they are
         JobWarning.objects.bulk_create([
             JobWarning(job=fresh, stage=Stage.DEPLOY, severity=f.severity, code=f.rule, message=f.message,
-                       details={"composition": f.composition, "layer": f.layer, "fix": f.fix.to_dict() if f.fix else None})
+                       details={"composition": f.composition, "layer": f.layer,
+                                "fix": f.fix.to_dict() if f.fix else None})
             for f in report.findings if f.severity in ("error", "warning") and (f.rule, f.message) not in signed
         ])
 

@@ -3,27 +3,29 @@
 Parsing and exporting happen once per file content (the :class:`~jobs.models.ParsedFile`
 cache, keyed by sha256 and reader version); a batch of 500 jobs sharing one PSD parses it
 once. Everything here runs outside a transaction; :func:`ingest_job` returns an
-:class:`~jobs.pipeline.Outcome` whose ``store`` replaces the job's Stage 1 assets and warnings
+:class:`~jobs.stages.base.Outcome` whose ``store`` replaces the job's Stage 1 assets and warnings
 in the same transaction as the move to Stage 2.
 """
 
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from .formats import aep as template_format
-from .formats import psd as psd_format
-from .formats.descriptions import MatchResult, PsdDocument, TemplateDocument
-from .formats.errors import FormatError
-from .formats.limits import Limits
-from .matching_memory import count_applied, learned_mappings
-from .models import Job, JobAsset, JobWarning, ParsedFile, Stage
-from .pipeline import Outcome, StageWorkError
-from .storage import sha256_file, store_file
+from ..formats import aep as template_format
+from ..formats import psd as psd_format
+from ..formats.descriptions import MatchResult, PsdDocument, TemplateDocument
+from ..formats.errors import FormatError
+from ..formats.files import file_digest
+from ..formats.matching import match_layers
+from ..learned_mappings import count_applied, learned_patterns
+from ..models import Job, JobAsset, JobWarning, ParsedFile, Stage
+from ..storage import store_file
+from .base import Outcome, StageWorkError, checked_input_path, reader_limits
 
 ASSET_KINDS = {
     "layer": "layer",
@@ -31,24 +33,6 @@ ASSET_KINDS = {
     "flattened": "flattened",
     "flattened_thumbnail": "flattened_thumbnail",
 }
-
-
-def reader_limits() -> Limits:
-    return Limits(
-        max_file_bytes=settings.AEA_MAX_FILE_BYTES,
-        max_alloc_bytes=settings.AEA_MAX_ALLOC_BYTES,
-        max_pixels=settings.AEA_MAX_PIXELS,
-    )
-
-
-def checked_input_path(path: str) -> Path:
-    """The job's file, resolved, if it is still inside an input root and exists."""
-    resolved = Path(path).resolve()
-    if not any(resolved.is_relative_to(root) for root in settings.INPUT_ROOTS):
-        raise StageWorkError(f"{path} is outside the allowed input roots.")
-    if not resolved.is_file():
-        raise StageWorkError(f"{path} no longer exists.")
-    return resolved
 
 
 def _cached(sha: str, reader: str, version: str) -> ParsedFile | None:
@@ -67,7 +51,7 @@ def _remember(sha: str, reader: str, version: str, description: dict, files: lis
 
 def parse_psd_cached(path: Path) -> ParsedFile:
     """The PSD's description and exported images, parsed and exported once per content."""
-    sha = sha256_file(path)
+    sha = file_digest(path)
     entry = _cached(sha, "psd", psd_format.READER_VERSION)
     if entry is not None:
         return entry
@@ -91,16 +75,13 @@ def parse_psd_cached(path: Path) -> ParsedFile:
 
 
 def parse_template_cached(path: Path) -> ParsedFile:
-    sha = sha256_file(path)
+    sha = file_digest(path)
     entry = _cached(sha, "template", template_format.READER_VERSION)
     if entry is not None:
         return entry
     document = template_format.read_template(path, limits=reader_limits())
     return _remember(sha, "template", template_format.READER_VERSION, document.to_dict(), [])
 
-
-def learned_mappings_for(template_sha: str):
-    return learned_mappings(template_sha256=template_sha)
 
 
 def run_matcher(
@@ -112,15 +93,11 @@ def run_matcher(
     so a footage placeholder the matcher gave a hidden layer is left unfilled with a reason
     saying how to use that layer (show it in the PSD).
     """
-    from dataclasses import replace
-
-    from .formats.matching import match_layers
-
     result = match_layers(
         psd,
         template,
         threshold=settings.AEA_MATCH_REVIEW_THRESHOLD,
-        learned=learned_mappings_for(template_sha),
+        learned=learned_patterns(template_sha256=template_sha),
     )
     matches = tuple(
         replace(m, psd_layer_id=None, psd_layer=None, confidence=0.0,

@@ -13,36 +13,11 @@ from pathlib import Path, PurePath
 
 from django.conf import settings
 
-from .formats import aerender, extendscript, preview
-from .formats.descriptions import Match, PsdDocument, TemplateDocument
-from .ingest import reader_limits
-from .models import Job, JobAsset, JobWarning, Stage
-from .pipeline import Outcome, StageWorkError
-from .storage import media_path, store_bytes, store_file
-
-SCRIPT_NAME = "populate.jsx"
-
-
-def bundle_dir(job: Job) -> Path:
-    """Where Stage 4 puts the job's deploy bundle (and so where the script finds its files)."""
-    return Path(settings.DEPLOY_ROOT) / f"batch-{job.batch_id}" / job.job_id
-
-
-def bundle_asset_name(layer_id: int) -> str:
-    return f"assets/layer-{layer_id}.png"
-
-
-def stage1_images(job: Job) -> tuple[dict[int, Path], Path | None]:
-    """The PSD layers' exported PNGs (by layer id) and the flattened image, from Stage 1."""
-    layers: dict[int, Path] = {}
-    flattened = None
-    for kind, key, name in JobAsset.objects.filter(job=job, stage=Stage.INGEST, kind__in=("layer", "flattened")) \
-            .values_list("kind", "key", "file"):
-        if kind == "layer":
-            layers[int(key)] = media_path(name)
-        else:
-            flattened = media_path(name)
-    return layers, flattened
+from ..formats import aerender, extendscript, preview
+from ..formats.descriptions import Match, PsdDocument, TemplateDocument
+from ..models import Job, JobAsset, JobWarning, Stage
+from ..storage import store_bytes, store_file
+from .base import SCRIPT_NAME, Outcome, StageWorkError, bundle_asset_name, bundle_dir, reader_limits, stage1_images
 
 
 def font_files() -> dict[str, Path]:

@@ -5,11 +5,11 @@ from django.urls import reverse
 
 from jobs.models import Job, JobLog, Stage, Status
 
-from .test_ingest import ROWS, demo_inputs, import_and_start, input_root  # noqa: F401  (fixtures)
+from .demo_jobs import ROWS, import_and_start
 
 
 @pytest.fixture
-def job(input_root, producer, django_capture_on_commit_callbacks):  # noqa: F811
+def job(input_root, producer, django_capture_on_commit_callbacks):
     import_and_start(producer, ROWS[:1], django_capture_on_commit_callbacks)
     return Job.objects.get()
 

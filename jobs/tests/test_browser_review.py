@@ -28,7 +28,7 @@ from django.urls import reverse
 from jobs.models import Job, JobLog, LearnedMapping, Stage, Status
 from jobs.services import job_approve_matching
 
-from .test_ingest import demo_inputs, import_and_start, input_root  # noqa: F401  (fixtures)
+from .demo_jobs import import_and_start
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -149,7 +149,7 @@ def approve_matching(page, live_server, job: Job) -> None:
 
 
 def test_reviewer_corrects_a_match_approves_and_the_next_job_learns_it(
-    live_server, new_page, input_root, producer, reviewer, django_capture_on_commit_callbacks  # noqa: F811
+    live_server, new_page, input_root, producer, reviewer, django_capture_on_commit_callbacks
 ):
     """Issue 4. The correction gives `featuredimage` the PSD's "Background" layer: a visible
     layer, so Stage 3 can build the preview (hidden layers have no exported image and are not offered)."""
@@ -223,7 +223,7 @@ def test_reviewer_corrects_a_match_approves_and_the_next_job_learns_it(
 
 
 def test_preview_is_shown_and_an_approver_approves_it_to_stage_4(
-    live_server, new_page, input_root, producer, reviewer, approver, django_capture_on_commit_callbacks  # noqa: F811
+    live_server, new_page, input_root, producer, reviewer, approver, django_capture_on_commit_callbacks
 ):
     """Issue 5, browser part."""
     from playwright.sync_api import expect
@@ -271,7 +271,7 @@ def test_preview_is_shown_and_an_approver_approves_it_to_stage_4(
 
 
 def test_user_without_the_permission_sees_a_refusal_and_no_approve_button(
-    live_server, new_page, input_root, producer, approver, django_capture_on_commit_callbacks  # noqa: F811
+    live_server, new_page, input_root, producer, approver, django_capture_on_commit_callbacks
 ):
     from django.contrib.auth.models import Permission
     from playwright.sync_api import expect

@@ -12,7 +12,6 @@ from jobs.demo import batch_csv
 from jobs.models import Job, JobAsset, JobLog, Stage, Status
 
 from .cluster import Cluster, wait_until
-from .test_ingest import demo_inputs, input_root  # noqa: F401  (fixtures)
 
 # serialized_rollback: restores the groups for the tests after it, and flushes without
 # re-creating content types (which would break the next serialized test's restore).
@@ -25,7 +24,7 @@ def broker_queue(monkeypatch):
     monkeypatch.setattr(Conf, "SYNC", False)
 
 
-def test_hundred_job_batch_reaches_review_under_a_real_cluster(input_root, producer, broker_queue, tmp_path):  # noqa: F811
+def test_hundred_job_batch_reaches_review_under_a_real_cluster(input_root, producer, broker_queue, tmp_path):
     rows = [(f"C-{i:03d}", ("gameday-avery.psd", "gameday-chen.psd")[i % 2], "Client", "Proj", "medium")
             for i in range(100)]
     result = batch_import(data=batch_csv(rows, folder="demo").encode(), filename="hundred.csv", user=producer)

@@ -35,7 +35,8 @@ from django_q.models import OrmQ
 from batches.services import batch_import, batch_start
 from jobs.demo import Player, batch_csv, write_demo_inputs, write_player_psd
 from jobs.models import Job, JobAsset, JobLog, JobWarning, Stage, Status
-from jobs.pipeline import reap_expired_leases, run_stage_work
+from jobs.reaper import reap_expired_leases
+from jobs.runner import run_stage_work
 from jobs.services import job_approve_matching
 from jobs.transitions import TransitionError
 

@@ -24,12 +24,13 @@ from batches.models import Batch
 from batches.services import batch_import
 from jobs.demo import batch_csv
 from jobs.models import Job, JobAsset, JobLog, JobWarning, Stage, Status
-from jobs.pipeline import reap_expired_leases, run_stage_work
+from jobs.reaper import reap_expired_leases
+from jobs.runner import run_stage_work
 from jobs.services import job_approve_matching, job_approve_preview
 from jobs.transitions import TransitionNotAllowed
 
 from .cluster import wait_until
-from .test_ingest import ROWS, demo_inputs, import_and_start, input_root  # noqa: F401  (fixtures)
+from .demo_jobs import ROWS, import_and_start
 
 pytestmark = [
     pytest.mark.cluster,
@@ -103,7 +104,7 @@ def broker_queue(monkeypatch):
 
 
 @pytest.fixture
-def ingested_job(input_root, producer, django_capture_on_commit_callbacks):  # noqa: F811
+def ingested_job(input_root, producer, django_capture_on_commit_callbacks):
     import_and_start(producer, ROWS[:1], django_capture_on_commit_callbacks)  # tasks inline
     job = Job.objects.get()
     assert (job.stage, job.status) == (Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW), job.last_error
@@ -158,7 +159,7 @@ def test_twenty_concurrent_preview_approvals_make_one_transition(ingested_job, r
     assert OrmQ.objects.count() == 1  # Stage 4 was queued once
 
 
-def test_one_task_delivered_to_ten_workers_at_once_is_worked_once(input_root, producer, broker_queue):  # noqa: F811
+def test_one_task_delivered_to_ten_workers_at_once_is_worked_once(input_root, producer, broker_queue):
     """At-least-once delivery, worst case: the same Stage 1 task runs in ten workers at once."""
     from batches.services import batch_start
 
@@ -213,7 +214,7 @@ def test_concurrent_reapers_requeue_and_resend_each_job_once(make_job, broker_qu
 
 
 def test_concurrent_imports_of_the_same_job_ids_one_wins_the_rest_refused_whole(
-    input_root, producer, settings  # noqa: F811
+    input_root, producer, settings
 ):
     """Every import passes validation (no job exists yet), then all insert at once: the unique
     constraint lets one through; each other import must be refused cleanly and whole: a report

@@ -16,7 +16,7 @@ from django_q.models import OrmQ
 from django_q.signing import SignedPackage
 
 from jobs.models import Job, Stage, Status
-from jobs.pipeline import queued_task_names, reap_expired_leases
+from jobs.reaper import queued_task_names, reap_expired_leases
 from jobs.receivers import enqueue_stage_work, stage_task_name
 
 from .brokers import redis_queue  # noqa: F401  (fixture)

@@ -14,11 +14,11 @@ from jobs.services import (
 )
 from jobs.transitions import PermissionRefused, TransitionNotAllowed
 
-from .test_ingest import ROWS, demo_inputs, import_and_start, input_root  # noqa: F401  (fixtures)
+from .demo_jobs import ROWS, import_and_start
 
 
 @pytest.fixture
-def awaiting_review(input_root, producer, django_capture_on_commit_callbacks):  # noqa: F811
+def awaiting_review(input_root, producer, django_capture_on_commit_callbacks):
     import_and_start(producer, ROWS[:2], django_capture_on_commit_callbacks)
     return list(Job.objects.order_by("job_id"))
 

@@ -1,4 +1,4 @@
-"""Tests of jobs.formats.nexrender_client against a REAL nexrender-server.
+"""Tests of jobs.integrations.nexrender against a REAL nexrender-server.
 
 The server is ``@nexrender/server`` installed in jobs/tests/nexrender_server (``npm ci --prefix
 jobs/tests/nexrender_server``), started by that folder's serve.js on 127.0.0.1 with a free port,
@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from jobs.formats.nexrender import FootageAsset, TextAsset, nexrender_job
-from jobs.formats.nexrender_client import NexrenderClient, NexrenderError
+from jobs.integrations.nexrender import NexrenderClient, NexrenderError
 
 SERVER_DIR = Path(__file__).resolve().parents[1] / "nexrender_server"
 NODE = shutil.which("node")

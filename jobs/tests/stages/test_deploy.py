@@ -8,15 +8,14 @@ import pytest
 from batches.services import batch_import, batch_start
 from jobs.demo import batch_csv, write_template_file
 from jobs.formats.bundle import verify_bundle
+from jobs.integrations.nexrender import NexrenderClient
 from jobs.models import Job, JobLog, JobWarning, Stage, Status
-from jobs.preview_stage import bundle_dir
 from jobs.services import MatchChange, job_approve_matching, job_approve_preview, job_sign_off
+from jobs.stages.base import bundle_dir
 from jobs.transitions import PermissionRefused, ReasonRequired
 
-from jobs.formats.nexrender_client import NexrenderClient
-
-from .formats.test_nexrender_client import needs_server, server  # noqa: F401  (a real nexrender server)
-from .test_ingest import ROWS, demo_inputs, import_and_start, input_root  # noqa: F401  (fixtures)
+from ..demo_jobs import ROWS, import_and_start
+from ..integrations.test_nexrender import needs_server, server  # noqa: F401  (a real nexrender server)
 
 
 def confirm_all(job):
@@ -24,7 +23,7 @@ def confirm_all(job):
 
 
 @pytest.fixture
-def to_stage_4(input_root, producer, reviewer, approver, django_capture_on_commit_callbacks):  # noqa: F811
+def to_stage_4(input_root, producer, reviewer, approver, django_capture_on_commit_callbacks):
     def run(confirm=True):
         import_and_start(producer, ROWS[:1], django_capture_on_commit_callbacks)
         job = Job.objects.get()
@@ -64,7 +63,7 @@ def test_confirmed_job_is_validated_bundled_and_completed(to_stage_4):
 def test_deploying_twice_gives_the_same_bundle(to_stage_4, deployer, django_capture_on_commit_callbacks):
     job = to_stage_4()
     first = (bundle_dir(job) / "manifest.json").read_bytes()
-    from jobs.deploy import validate_and_deploy
+    from jobs.stages.deploy import validate_and_deploy
 
     again = validate_and_deploy(Job.objects.get(pk=job.pk))
     assert again.fields["deploy"]["manifest_sha256"] == job.deploy["manifest_sha256"]
@@ -84,7 +83,7 @@ def test_unconfirmed_low_confidence_blocks_deploy(to_stage_4, deployer, settings
 
 @pytest.mark.django_db
 def test_warnings_wait_for_a_sign_off_with_permission_and_reason(
-    input_root, producer, reviewer, approver, deployer, django_capture_on_commit_callbacks  # noqa: F811
+    input_root, producer, reviewer, approver, deployer, django_capture_on_commit_callbacks
 ):
     # A style variant of the template sets All Caps on the match-up line: "vs" will show as "VS".
     write_template_file(input_root / "demo" / "gameday-card-caps.aepx", all_caps=True)
@@ -123,7 +122,7 @@ def test_warnings_wait_for_a_sign_off_with_permission_and_reason(
 @needs_server
 @pytest.mark.django_db
 def test_nexrender_target_submits_the_job_and_tracks_its_state(
-    input_root, producer, reviewer, approver, settings, server, django_capture_on_commit_callbacks  # noqa: F811
+    input_root, producer, reviewer, approver, settings, server, django_capture_on_commit_callbacks
 ):
     settings.NEXRENDER_URL, settings.NEXRENDER_SECRET = server.url, server.secret
     import_and_start(producer, ROWS[:1], django_capture_on_commit_callbacks)
@@ -142,14 +141,14 @@ def test_nexrender_target_submits_the_job_and_tracks_its_state(
     assert stored["state"] == "queued"
 
     # Running the deploy again (a task delivered twice) does not submit a second job.
-    from jobs.deploy import validate_and_deploy
+    from jobs.stages.deploy import validate_and_deploy
 
     assert validate_and_deploy(Job.objects.get(pk=job.pk)).fields["deploy"]["uid"] == job.deploy["uid"]
     jobs_on_server = json.loads(Path(server.database).read_text())
     assert [j["uid"] for j in jobs_on_server] == [job.deploy["uid"]]
 
     # The refresh task copies nexrender's state into the job.
-    from jobs.deploy import refresh_nexrender_states
+    from jobs.stages.deploy import refresh_nexrender_states
 
     Job.objects.filter(pk=job.pk).update(deploy={**job.deploy, "state": "stale"})
     assert refresh_nexrender_states() == 1

@@ -5,39 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from batches.services import batch_import, batch_start
-from jobs.demo import batch_csv, write_demo_inputs
 from jobs.models import Job, JobAsset, JobLog, JobWarning, ParsedFile, Stage, Status
-from jobs.pipeline import run_stage_work
+from jobs.runner import run_stage_work
 from jobs.transitions import job_transition
 
-
-@pytest.fixture(scope="session")
-def demo_inputs(tmp_path_factory):
-    return write_demo_inputs(tmp_path_factory.mktemp("inputs") / "demo")
-
-
-@pytest.fixture
-def input_root(settings, demo_inputs):
-    root = demo_inputs.template.parent.parent
-    settings.INPUT_ROOTS = [root.resolve()]
-    return root
-
-
-def import_and_start(user, rows, django_capture_on_commit_callbacks):
-    data = batch_csv(rows, folder="demo").encode()
-    result = batch_import(data=data, filename="demo.csv", user=user)
-    assert result.ok, result.report.errors
-    with django_capture_on_commit_callbacks(execute=True):
-        batch_start(batch=result.batch, user=user)
-    return result
-
-
-ROWS = [
-    ("J-1", "gameday-avery.psd", "Thunder", "Week 1", "high"),
-    ("J-2", "gameday-chen.psd", "Comets", "Week 1", "medium"),
-    ("J-3", "gameday-avery.psd", "Thunder", "Week 2", "low"),
-]
+from ..demo_jobs import ROWS, import_and_start
 
 
 @pytest.mark.django_db

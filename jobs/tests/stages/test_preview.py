@@ -13,18 +13,18 @@ import pytest
 from PIL import Image
 
 from jobs.models import Job, JobAsset, JobLog, Stage, Status
-from jobs.preview_stage import bundle_asset_name, bundle_dir
 from jobs.services import MatchChange, job_approve_matching, job_approve_preview, job_send_back
+from jobs.stages.base import bundle_asset_name, bundle_dir
 from jobs.transitions import PermissionRefused
 
-from .test_ingest import ROWS, demo_inputs, import_and_start, input_root  # noqa: F401  (fixtures)
+from ..demo_jobs import ROWS, import_and_start
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 NODE = shutil.which("node")
 
 
 @pytest.fixture
-def approved(input_root, producer, reviewer, django_capture_on_commit_callbacks):  # noqa: F811
+def approved(input_root, producer, reviewer, django_capture_on_commit_callbacks):
     import_and_start(producer, ROWS[:1], django_capture_on_commit_callbacks)
     job = Job.objects.get()
     logo = next(m for m in job.matches if m["placeholder"] == "teamlogo")
