@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import os
 import secrets
-import sys
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-TESTING = "pytest" in sys.modules
 
 
 def env(name: str, default: str = "") -> str:
@@ -75,7 +73,7 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG or TESTING else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -161,11 +159,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = env_path("STATIC_ROOT", DATA_DIR / "static")
 # whitenoise serves static files (run `manage.py collectstatic` before serving with DEBUG=0);
 # hashed, compressed names in production, plain files in development and tests.
-STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG and not TESTING)
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # MEDIA_ROOT, content-addressed (jobs/storage.py): a file's bytes are stored once.
+    "default": {"BACKEND": "jobs.storage.ContentAddressedStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if STATIC_MANIFEST
@@ -174,10 +173,13 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", DATA_DIR / "media")
+# Stored files get the process umask's permissions (0644 under the usual 022): render nodes
+# read MEDIA_ROOT and DEPLOY_ROOT from a share, often as another user.
+FILE_UPLOAD_PERMISSIONS = None
 
 # --- Security (production: DEBUG=0) ----------------------------------------------------------
 
-PRODUCTION = not DEBUG and not TESTING
+PRODUCTION = not DEBUG
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
@@ -273,7 +275,7 @@ Q_CLUSTER = {
     "recycle": 200,
     "max_rss": env_int("Q_MAX_RSS_KB", 1_500_000),  # KiB: recycle a worker above this
     "poll": 0.5,
-    "sync": env_bool("Q_SYNC", TESTING),
+    "sync": env_bool("Q_SYNC", False),
     "label": "Background tasks",
 }
 # Lease on a claimed job; the reaper re-queues jobs whose lease expired, and fails a job after
