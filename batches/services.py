@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jobs.models import PRIORITY_RANK, Job, JobLog, Stage, Status
-from jobs.transitions import MOVES, PermissionRefused, TransitionNotAllowed, actor_name, job_transition
+from jobs.models import Job, Stage, Status
+from jobs.transitions import (
+    MOVES,
+    NEW_JOB_FIELDS,
+    PermissionRefused,
+    TransitionNotAllowed,
+    actor_name,
+    job_transition,
+    jobs_create,
+)
 
 from .csv_format import CsvIssue, CsvLimits, CsvReport, parse_batch_csv
 from .models import Batch
@@ -112,7 +119,6 @@ def _forget_csv_file(name: str) -> None:
 
 
 def _write_batch(*, report: CsvReport, data: bytes, sha: str, name: str, user, stored: list[str]) -> ImportResult:
-    actor = actor_name(user)
     with transaction.atomic():
         batch = Batch(
             name=name,
@@ -126,61 +132,13 @@ def _write_batch(*, report: CsvReport, data: bytes, sha: str, name: str, user, s
         batch.csv_file.save(f"{sha[:32]}.csv", ContentFile(data), save=False)  # the name is in Batch.name
         stored.append(batch.csv_file.name)
         batch.save()
-        now = timezone.now()
-        insert_many(
-            Job,
-            [
-                {
-                    "batch_id": batch.pk, "line": row.line, "job_id": row.job_id, "psd_path": row.psd_path,
-                    "aepx_path": row.aepx_path, "output_name": row.output_name, "client_name": row.client_name,
-                    "project_name": row.project_name, "priority": row.priority,
-                    "priority_rank": PRIORITY_RANK[row.priority], "notes": row.notes,
-                }
-                for row in report.rows
-            ],
-            constants={"stage": Stage.VALIDATE, "status": Status.PENDING, "stage_entered_at": now,
-                       "created_at": now, "updated_at": now},
-        )
-        ids = dict(Job.objects.filter(batch=batch).values_list("job_id", "pk"))
-        insert_many(
-            JobLog,
-            [
-                {"job_id": ids[row.job_id], "message": f"Imported from {name}, line {row.line}",
-                 "details": json.dumps({"batch": batch.pk, "line": row.line})}
-                for row in report.rows
-            ],
-            constants={"stage": Stage.VALIDATE, "action": "imported", "user_id": user.pk if user else None,
-                       "actor": actor, "to_stage": Stage.VALIDATE, "to_status": Status.PENDING,
-                       "created_at": now},
+        jobs_create(
+            batch_id=batch.pk,
+            rows=[{field: getattr(row, field) for field in NEW_JOB_FIELDS} for row in report.rows],
+            source=name,
+            user=user,
         )
     return ImportResult(report=report, batch=batch, job_ids=[row.job_id for row in report.rows])
-
-
-def insert_many(model, rows: list[dict], *, constants: dict) -> None:
-    """INSERT ``rows`` with one ``executemany``: the import's hot path.
-
-    ``bulk_create`` prepares every value of every row through the ORM and splits the rows into
-    statements of SQLite's 999 parameters (about 30 jobs each); here the values that are the
-    same for every row (``constants`` and field defaults) are prepared once and the per-row
-    values are plain strings, numbers or already-encoded JSON. One statement, whatever the
-    number of rows.
-    """
-    if not rows:
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    per_row = set(rows[0])
-    prepared = {}
-    for f in fields:
-        if f.attname in per_row:
-            continue
-        value = constants.get(f.attname, constants.get(f.name, f.get_default()))
-        prepared[f.attname] = f.get_db_prep_save(value, connection)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
-    names = [f.attname for f in fields]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [tuple(row[n] if n in row else prepared[n] for n in names) for row in rows])
 
 
 @dataclass

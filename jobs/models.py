@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .bulk import insert_many
+
 
 class Stage(models.IntegerChoices):
     VALIDATE = 0, "0 · Validate"
@@ -34,6 +36,11 @@ class Priority(models.TextChoices):
 
 
 PRIORITY_RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
+
+
+def priority_rank(priority: str) -> int:
+    """The sort key of a priority (high first); an unknown one sorts as medium."""
+    return PRIORITY_RANK.get(priority, PRIORITY_RANK[Priority.MEDIUM])
 
 
 class Job(models.Model):
@@ -117,7 +124,7 @@ class Job(models.Model):
         return self.job_id
 
     def save(self, *args, **kwargs):
-        self.priority_rank = PRIORITY_RANK.get(self.priority, 1)
+        self.priority_rank = priority_rank(self.priority)
         super().save(*args, **kwargs)
 
 
@@ -148,8 +155,30 @@ class JobWarning(models.Model):
         return f"{self.job_id}: {self.code}"
 
 
+APPEND_ONLY = "The audit log is append-only."
+
+
+class AuditLogQuerySet(models.QuerySet):
+    """Rows of the audit log are added, never changed or removed (a job's deletion, which
+    Django's collector carries out below this API, takes its rows with it)."""
+
+    def update(self, **kwargs):
+        raise ValidationError(APPEND_ONLY)
+
+    def delete(self):
+        raise ValidationError(APPEND_ONLY)
+
+    def append_many(self, rows: list[dict], *, constants: dict) -> None:
+        """Add ``rows`` (column values; ``constants`` the same for all) with one statement."""
+        if any("id" in row or "pk" in row for row in rows):
+            raise ValidationError(APPEND_ONLY)
+        insert_many(self.model, rows, constants=constants, using=self.db)
+
+
 class JobLog(models.Model):
     """The audit log: append-only, one row per action, with the acting user or "system"."""
+
+    objects = AuditLogQuerySet.as_manager()
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="logs")
     stage = models.PositiveSmallIntegerField(choices=Stage.choices)
@@ -175,11 +204,11 @@ class JobLog(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValidationError("The audit log is append-only.")
+            raise ValidationError(APPEND_ONLY)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("The audit log is append-only.")
+        raise ValidationError(APPEND_ONLY)
 
 
 class JobAsset(models.Model):

@@ -1,6 +1,7 @@
 """The one owner of a job's stage and status.
 
-Every move a job can make is an *action* in :data:`MOVES`: where it may start from, where it
+Jobs are born here too (:func:`jobs_create`, at Stage 0 ``pending`` with an "imported" audit
+row each). Every move a job can make is an *action* in :data:`MOVES`: where it may start from, where it
 goes, who may do it. :func:`job_transition` checks the move, applies it with a conditional
 UPDATE (so of two concurrent approvals exactly one wins, on SQLite and PostgreSQL alike),
 writes one audit row naming the acting user, and sends :data:`jobs.signals.stage_changed`
@@ -10,7 +11,8 @@ inside the same transaction; the receivers schedule background work with
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,7 +21,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Job, JobLog, Stage, Status
+from .bulk import insert_many
+from .models import Job, JobLog, Stage, Status, priority_rank
 from .signals import stage_changed
 
 State = tuple[int, str]
@@ -242,3 +245,39 @@ def job_transition(
             sender=Job, job=fresh, action=action, user=user, from_state=state, to_state=target, log=log
         )
     return fresh
+
+
+# Fields of a new job, as the batch CSV gives them.
+NEW_JOB_FIELDS = (
+    "line", "job_id", "psd_path", "aepx_path", "output_name", "client_name", "project_name", "priority", "notes",
+)
+
+
+def jobs_create(*, batch_id: int, rows: Sequence[dict], source: str, user=None) -> dict[str, int]:
+    """Create a job for each of ``rows`` (dicts of :data:`NEW_JOB_FIELDS`) in batch
+    ``batch_id``, at Stage 0 ``pending``, each with its "imported" audit row naming ``user``.
+
+    One INSERT per table whatever the number of rows; the caller's transaction makes it all or
+    nothing (the unique constraint on active job ids refuses the whole import when another
+    took one of its ids meanwhile). Returns the new jobs' primary keys by job id.
+    """
+    now = timezone.now()
+    state = {"stage": Stage.VALIDATE, "status": Status.PENDING}
+    insert_many(
+        Job,
+        [{**{name: row[name] for name in NEW_JOB_FIELDS}, "batch_id": batch_id,
+          "priority_rank": priority_rank(row["priority"])} for row in rows],
+        constants={**state, "stage_entered_at": now, "created_at": now, "updated_at": now},
+    )
+    ids = dict(Job.objects.filter(batch_id=batch_id).values_list("job_id", "pk"))
+    JobLog.objects.append_many(
+        [
+            {"job_id": ids[row["job_id"]], "message": f"Imported from {source}, line {row['line']}",
+             "details": json.dumps({"batch": batch_id, "line": row["line"]})}
+            for row in rows
+        ],
+        constants={"stage": Stage.VALIDATE, "action": "imported", "user_id": user.pk if user else None,
+                   "actor": actor_name(user), "to_stage": state["stage"], "to_status": state["status"],
+                   "created_at": now},
+    )
+    return ids
