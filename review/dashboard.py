@@ -23,17 +23,11 @@ from batches.services import batch_import, batch_start, batch_validate
 from jobs.formats.descriptions import Match
 from jobs.models import Job, Priority, Stage, Status
 from jobs.selectors import job_assets_by_kind, job_detail_queryset
-from jobs.services import (
-    is_low_confidence,
-    job_approve_matching,
-    job_approve_preview,
-    job_retry,
-    job_send_back,
-    job_sign_off,
-)
+from jobs.services import is_low_confidence
 from jobs.transitions import TransitionError, allowed_actions
 
 from . import selectors
+from .actions import perform_job_action
 
 
 def dashboard_view(view):
@@ -192,42 +186,13 @@ def job_detail(request, pk: int):
     return render(request, "dashboard/job.html", context)
 
 
-def _to_stage(post) -> int | None:
-    raw = (post.get("to_stage") or "").strip()
-    return int(raw) if raw.isdigit() else None
-
-
-def perform_action(request, job: Job) -> str:
-    """Run the posted action through its service; the sentence to show on success."""
-    action, user, post = request.POST.get("action", ""), request.user, request.POST
-    if action == "approve_matching":
-        job_approve_matching(job=job, user=user, changes={})
-        return "Matching approved: the script and preview are being prepared."
-    if action == "approve_preview":
-        job_approve_preview(job=job, user=user, notes=post.get("notes", "").strip())
-        return "Preview approved: the job is being validated and deployed."
-    if action == "send_back":
-        job_send_back(job=job, user=user, reason=post.get("reason", ""), to_stage=_to_stage(post))
-        return "Sent back."
-    if action == "sign_off":
-        job_sign_off(job=job, user=user, reason=post.get("reason", ""))
-        return "Warnings signed off: the job is being deployed."
-    if action == "retry":
-        job_retry(job=job, user=user)
-        return "Queued again."
-    if action == "start_batch":
-        started = batch_start(batch=job.batch, user=user)
-        return f"Started {started.started} job(s) of batch {job.batch_id}."
-    raise TransitionError(f"Unknown action {action!r}.")
-
-
 @require_POST
 @dashboard_view
 def job_action(request, pk: int):
     """Approve, send back, sign off, retry or start, then show the job again (post/redirect/get)."""
     job = get_object_or_404(Job, pk=pk)
     try:
-        messages.success(request, perform_action(request, job))
+        messages.success(request, perform_job_action(job=job, user=request.user, post=request.POST))
     except TransitionError as exc:
         messages.error(request, exc.message)
     return redirect("review:dashboard_job", pk=job.pk)

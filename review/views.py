@@ -8,23 +8,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
+from jobs.formats.descriptions import PsdDocument
 from jobs.models import Job, JobAsset, Stage, Status
 from jobs.selectors import job_assets_by_kind, job_detail_queryset
-from jobs.services import (
-    FIT_MODES,
-    MatchChange,
-    is_low_confidence,
-    job_approve_matching,
-    job_approve_preview,
-    job_matches,
-    job_rerun_matching,
-    job_retry,
-    job_send_back,
-    job_sign_off,
-    job_update_matching,
-)
-from jobs.formats.descriptions import PsdDocument
+from jobs.services import FIT_MODES, is_low_confidence, job_matches
 from jobs.transitions import TransitionError, allowed_actions
+
+from .actions import perform_job_action
 
 
 @staff_member_required
@@ -62,49 +52,6 @@ def _match_rows(job: Job, assets: dict) -> list[dict]:
     return rows
 
 
-def _changes_from_post(job: Job, post) -> dict:
-    changes = {}
-    for i, match in enumerate(job_matches(job)):
-        raw = post.get(f"m{i}_layer")
-        if raw is None:
-            continue
-        layer_id = int(raw) if raw.strip().lstrip("-").isdigit() else None
-        fit = post.get(f"m{i}_fit") or None
-        confirm = post.get(f"m{i}_confirm") == "on"
-        if layer_id != match.psd_layer_id or (fit and fit != match.fit) or (confirm and not match.confirmed):
-            changes[(match.composition, match.layer_index)] = MatchChange(layer_id, fit, confirm)
-    return changes
-
-
-def _handle_post(request, job: Job) -> str:
-    action = request.POST.get("action", "")
-    user = request.user
-    reason = request.POST.get("reason", "")
-    if action == "save":
-        job_update_matching(job=job, user=user, changes=_changes_from_post(job, request.POST))
-        return "Matching saved."
-    if action == "approve_matching":
-        job_approve_matching(job=job, user=user, changes=_changes_from_post(job, request.POST))
-        return "Matching approved: the script and preview are being prepared."
-    if action == "rerun_matching":
-        job_rerun_matching(job=job, user=user)
-        return "Matching re-run."
-    if action == "send_back":
-        to_stage = request.POST.get("to_stage")
-        job_send_back(job=job, user=user, reason=reason, to_stage=int(to_stage) if to_stage else None)
-        return "Sent back."
-    if action == "approve_preview":
-        job_approve_preview(job=job, user=user, notes=request.POST.get("notes", ""))
-        return "Preview approved: the job is being validated and deployed."
-    if action == "sign_off":
-        job_sign_off(job=job, user=user, reason=reason)
-        return "Warnings signed off: the job is being deployed."
-    if action == "retry":
-        job_retry(job=job, user=user)
-        return "Queued again."
-    raise TransitionError(f"Unknown action {action!r}.")
-
-
 def _read_text(asset: JobAsset | None, limit: int = 200_000) -> str:
     if asset is None:
         return ""
@@ -122,7 +69,7 @@ def review_job(request, object_id, model_admin):
         raise Http404
     if request.method == "POST":
         try:
-            messages.success(request, _handle_post(request, job))
+            messages.success(request, perform_job_action(job=job, user=request.user, post=request.POST))
         except TransitionError as exc:
             messages.error(request, exc.message)
         return redirect(request.path)

@@ -1,0 +1,111 @@
+"""What a person can do to a job from a page, in one table: the admin review page and the
+dashboard's job page both post ``action=<name>`` here.
+
+Each entry parses the posted form, calls its service (which checks the state and the user's
+permission and writes the audit row) and returns the sentence to show. A refused move raises
+:class:`~jobs.transitions.TransitionError`, which the page shows as an error message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import QueryDict
+
+from batches.services import batch_start
+from jobs.models import Job
+from jobs.services import (
+    MatchChange,
+    job_approve_matching,
+    job_approve_preview,
+    job_matches,
+    job_rerun_matching,
+    job_retry,
+    job_send_back,
+    job_sign_off,
+    job_update_matching,
+)
+from jobs.transitions import TransitionError
+
+
+def changes_from_post(job: Job, post: QueryDict) -> dict:
+    """The matching editor's changes (``m<i>_layer``, ``m<i>_fit``, ``m<i>_confirm`` per row);
+    none when the form has no editor (the dashboard's approve button)."""
+    changes = {}
+    for i, match in enumerate(job_matches(job)):
+        raw = post.get(f"m{i}_layer")
+        if raw is None:
+            continue
+        layer_id = int(raw) if raw.strip().lstrip("-").isdigit() else None
+        fit = post.get(f"m{i}_fit") or None
+        confirm = post.get(f"m{i}_confirm") == "on"
+        if layer_id != match.psd_layer_id or (fit and fit != match.fit) or (confirm and not match.confirmed):
+            changes[(match.composition, match.layer_index)] = MatchChange(layer_id, fit, confirm)
+    return changes
+
+
+def _to_stage(post: QueryDict) -> int | None:
+    raw = (post.get("to_stage") or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def _save(job, user, post):
+    job_update_matching(job=job, user=user, changes=changes_from_post(job, post))
+    return "Matching saved."
+
+
+def _approve_matching(job, user, post):
+    job_approve_matching(job=job, user=user, changes=changes_from_post(job, post))
+    return "Matching approved: the script and preview are being prepared."
+
+
+def _rerun_matching(job, user, post):
+    job_rerun_matching(job=job, user=user)
+    return "Matching re-run."
+
+
+def _send_back(job, user, post):
+    job_send_back(job=job, user=user, reason=post.get("reason", ""), to_stage=_to_stage(post))
+    return "Sent back."
+
+
+def _approve_preview(job, user, post):
+    job_approve_preview(job=job, user=user, notes=post.get("notes", "").strip())
+    return "Preview approved: the job is being validated and deployed."
+
+
+def _sign_off(job, user, post):
+    job_sign_off(job=job, user=user, reason=post.get("reason", ""))
+    return "Warnings signed off: the job is being deployed."
+
+
+def _retry(job, user, post):
+    job_retry(job=job, user=user)
+    return "Queued again."
+
+
+def _start_batch(job, user, post):
+    started = batch_start(batch=job.batch, user=user)
+    return f"Started {started.started} job(s) of batch {job.batch_id}."
+
+
+JOB_ACTIONS: dict[str, Callable[[Job, object, QueryDict], str]] = {
+    "save": _save,
+    "approve_matching": _approve_matching,
+    "rerun_matching": _rerun_matching,
+    "send_back": _send_back,
+    "approve_preview": _approve_preview,
+    "sign_off": _sign_off,
+    "retry": _retry,
+    "start_batch": _start_batch,
+}
+
+
+def perform_job_action(*, job: Job, user, post: QueryDict) -> str:
+    """Run the posted ``action`` on ``job`` as ``user``; the sentence to show on success."""
+    action = post.get("action", "")
+    try:
+        run = JOB_ACTIONS[action]
+    except KeyError:
+        raise TransitionError(f"Unknown action {action!r}.") from None
+    return run(job, user, post)
