@@ -2,15 +2,19 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 
+from batches.models import Batch
 from jobs.models import Job, JobLog, Stage, Status
 from jobs.transitions import (
     MOVES,
+    NEW_JOB_FIELDS,
     PermissionRefused,
     ReasonRequired,
     TransitionNotAllowed,
     allowed_actions,
     job_transition,
+    jobs_create,
 )
 
 ALL_STATES = [(stage, status) for stage in Stage.values for status in Status.values]
@@ -142,3 +146,49 @@ def test_retry_counts_retries_and_gives_a_fresh_attempt_budget(make_job, produce
     job_transition(job=job, action="claim")
     job_transition(job=job, action="fail")
     assert job_transition(job=job, action="retry", user=producer).retries == 2
+
+
+def _rows(n):
+    priorities = ["high", "medium", "low"]
+    return [
+        {"line": i + 2, "job_id": f"NEW-{i}", "psd_path": "/in/a.psd", "aepx_path": "/in/t.aepx",
+         "output_name": f"o{i}.aep", "client_name": "C", "project_name": "P", "priority": priorities[i % 3],
+         "notes": ""}
+        for i in range(n)
+    ]
+
+
+@pytest.mark.django_db
+def test_jobs_are_created_pending_with_one_imported_audit_row_each(producer, django_assert_num_queries):
+    batch = Batch.objects.create(name="b.csv", sha256="1" * 64)
+    rows = _rows(6)
+    assert set(rows[0]) == set(NEW_JOB_FIELDS)
+    with django_assert_num_queries(3):  # jobs, their ids, their audit rows: whatever the count
+        ids = jobs_create(batch_id=batch.pk, rows=rows, source="b.csv", user=producer)
+    jobs = {job.job_id: job for job in Job.objects.filter(batch=batch)}
+    assert set(ids) == set(jobs) == {f"NEW-{i}" for i in range(6)}
+    assert {(j.stage, j.status) for j in jobs.values()} == {(Stage.VALIDATE, Status.PENDING)}
+    # The rank the model's save() would give: high before medium before low.
+    assert [jobs[f"NEW-{i}"].priority_rank for i in range(3)] == [0, 1, 2]
+    logs = list(JobLog.objects.filter(job__batch=batch).order_by("job__job_id"))
+    assert len(logs) == 6
+    assert {(log.action, log.actor, log.user_id, log.to_stage, log.to_status) for log in logs} == {
+        ("imported", "producer", producer.pk, Stage.VALIDATE, Status.PENDING)
+    }
+    assert logs[0].message == "Imported from b.csv, line 2" and logs[0].details == {"batch": batch.pk, "line": 2}
+
+
+@pytest.mark.django_db
+def test_the_audit_log_is_append_only_through_its_queryset_too(make_job):
+    job = make_job()
+    JobLog.objects.create(job=job, stage=0, action="note", actor="system")
+    with pytest.raises(ValidationError):
+        JobLog.objects.filter(job=job).update(message="rewritten")
+    with pytest.raises(ValidationError):
+        JobLog.objects.filter(job=job).delete()
+    with pytest.raises(ValidationError):
+        JobLog.objects.append_many([{"id": 1, "job_id": job.pk}], constants={})
+    assert JobLog.objects.filter(job=job, message="").count() == 1
+    # Deleting the job itself still takes its audit rows with it (Django's collector).
+    Job.objects.filter(pk=job.pk).delete()
+    assert not JobLog.objects.filter(job_id=job.pk).exists()
