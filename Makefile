@@ -8,7 +8,7 @@ JS     := jobs/tests/js
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install js browser run test test-pg bench demo-fixtures clean
+.PHONY: install js browser lint run test test-pg bench demo-fixtures clean
 
 install: $(STAMP)
 
@@ -47,7 +47,12 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py setup_demo
 	DEBUG=1 $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
-test: install js browser
+# Style (ruff) and architecture (import-linter: see pyproject.toml) before the tests.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo --no-cache
+
+test: install js browser lint
 	$(BIN)/python -m pytest -q
 
 # The same suite against PostgreSQL (CI's second leg).

@@ -62,7 +62,7 @@ def main() -> int:
             print("\n" + fuzz._failures_message(failed))
             if args.keep:
                 args.keep.mkdir(parents=True, exist_ok=True)
-                for case, result in failed:
+                for _case, result in failed:
                     if result.get("saved") and Path(result["saved"]).exists():
                         shutil.copy(result["saved"], args.keep)
                 summary = [{"rng_key": f"{args.seed}|{c['family']}|{c['seed']}|{c['mutator']}|{c['n']}", **c, **r}

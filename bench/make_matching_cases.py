@@ -897,7 +897,7 @@ def build_comps(rng, th: Theme, roles, comp_size, names, opts) -> list[dict]:
 
 def psd_description(psd: PsdBuilder, source: str, minimal: bool) -> dict:
     layers = []
-    for order, layer in enumerate(psd.layers):
+    for layer in psd.layers:
         entry = dict(layer)
         if minimal:
             entry = {k: entry[k] for k in ("id", "name", "kind", "bbox", "visible", "text")}

@@ -305,7 +305,7 @@ def run_all(args, configs: list[str], tmp: Path) -> int:
     table(["configuration", "workers", "jobs", "stage 1 done s", "stages 1-3 s", "jobs/min", "speed-up vs w1",
            "claims", "cluster cpu s", "bench cpu s", "load before"], rows)
     summary = []
-    for config, runs in by_config.items():
+    for runs in by_config.values():
         rates = [r["per_min"] for r in runs]
         median = statistics.median(rates)
         summary.append([runs[0]["label"], runs[0]["workers"], len(runs), f"{median:.1f}",

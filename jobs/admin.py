@@ -63,7 +63,8 @@ class JobAdmin(admin.ModelAdmin):
                                      "priority", "notes", "archived")}),
         ("Progress", {"classes": ("collapse",), "fields": (
             "stage_entered_at", "stage1_completed_at", "stage2_completed_at", "stage2_completed_by",
-            "stage3_completed_at", "stage3_completed_by", "stage4_completed_at", "attempts", "retries", "lease_expires_at",
+            "stage3_completed_at", "stage3_completed_by", "stage4_completed_at", "attempts", "retries",
+            "lease_expires_at",
             "created_at", "updated_at")}),
         ("Descriptions", {"classes": ("collapse",), "fields": (
             "psd_sha256", "template_sha256", "psd_description", "template_description", "matches", "preview",

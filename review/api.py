@@ -14,8 +14,8 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http.multipartparser import MultiPartParserError
 from django.http import Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404
 from ninja import File, NinjaAPI, Query, Schema
 from ninja import Status as HttpStatus

@@ -1,6 +1,6 @@
 """The descriptions the format readers return, as plain dataclasses.
 
-They are the Python side of ``shared/docs/interchange.md``: ``to_dict()`` gives exactly the
+They are the Python side of ``docs/interchange.md``: ``to_dict()`` gives exactly the
 interchange JSON (field names fixed), ``from_dict()`` reads it back and tolerates missing keys
 (a description written by hand for ``match_layers`` carries only what the matcher uses) and
 ignores unknown ones.
@@ -8,7 +8,7 @@ ignores unknown ones.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom

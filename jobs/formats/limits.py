@@ -1,7 +1,8 @@
 """Resource limits for parsing untrusted files, shared by every reader and renderer.
 
 The defaults are safe for several workers on one machine; the Django settings pass their own
-values (``AEA_LIMITS`` in settings) where a deployment needs others.
+values (``AEA_MAX_FILE_BYTES``, ``AEA_MAX_ALLOC_BYTES``, ``AEA_MAX_PIXELS``; see
+:func:`jobs.stages.base.reader_limits`) where a deployment needs others.
 """
 
 from __future__ import annotations

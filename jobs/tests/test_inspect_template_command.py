@@ -14,7 +14,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jobs.formats.aep import read_template
-from jobs.formats.aepx_writer import CompSpec, FootageLayerSpec, NullLayerSpec, SolidLayerSpec, TextLayerSpec, write_template
+from jobs.formats.aepx_writer import (
+    CompSpec,
+    FootageLayerSpec,
+    NullLayerSpec,
+    SolidLayerSpec,
+    TextLayerSpec,
+    write_template,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("AEA_SHARED_FIXTURES", REPO_ROOT.parent / "shared" / "fixtures"))

@@ -56,10 +56,10 @@ class Command(BaseCommand):
         parser.add_argument("--start", action="store_true", help="Queue the jobs for ingestion at once.")
 
     def handle(self, *args, csv, user, dry_run, start, **options):
-        User = get_user_model()
+        user_model = get_user_model()
         try:
-            account = User.objects.get(**{User.USERNAME_FIELD: user})
-        except User.DoesNotExist:
+            account = user_model.objects.get(**{user_model.USERNAME_FIELD: user})
+        except user_model.DoesNotExist:
             raise CommandError(f"Unknown user {user!r}.", returncode=2) from None
         try:
             with open(csv, "rb") as fh:

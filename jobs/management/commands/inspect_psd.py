@@ -1,6 +1,6 @@
 """``manage.py inspect_psd FILE [--json]``: describe a Photoshop file (PSD or PSB).
 
-With ``--json`` it prints the PSD description of ``shared/docs/interchange.md`` (indent 2);
+With ``--json`` it prints the PSD description of ``docs/interchange.md`` (indent 2);
 without, a readable tree: one line per layer, indented under its group, with kind, name, box
 and, for type layers, text, font and size. A bad file exits 1 with a one-line reason.
 """

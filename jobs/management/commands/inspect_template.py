@@ -1,6 +1,6 @@
 """``manage.py inspect_template FILE [--json]``: describe an After Effects template.
 
-With ``--json`` it prints the Template description of ``shared/docs/interchange.md`` (indent 2);
+With ``--json`` it prints the Template description of ``docs/interchange.md`` (indent 2);
 without, a readable tree: compositions, then their layers with index, type, name, text and
 font, source path and a MISSING flag. A bad file exits 1 with a one-line reason.
 """

@@ -3,7 +3,7 @@ to a template's placeholders.
 
 ``P`` is a Photoshop file or a PSD description (``.json``); ``T`` an After Effects template or
 a template description (``.json``). A description needs only the fields the matcher uses
-(``shared/docs/interchange.md``, "Layer matching").
+(``docs/interchange.md``, "Layer matching").
 
 With ``--json`` it prints the matching JSON of interchange.md (indent 2); without, a table:
 composition, placeholder, the PSD layer it gets, confidence, a REVIEW flag below the

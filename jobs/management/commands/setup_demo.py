@@ -29,10 +29,10 @@ class Command(BaseCommand):
             self.stdout.write("Writing the demo PSDs and template into fixtures/demo/ …")
             write_demo_fixtures(fixtures)
 
-        User = get_user_model()
+        user_model = get_user_model()
         password = secrets.token_urlsafe(9)
         with transaction.atomic():
-            user, created = User.objects.get_or_create(
+            user, created = user_model.objects.get_or_create(
                 username=DEMO_USER, defaults={"email": "demo@example.com", "is_staff": True, "is_superuser": True}
             )
             user.is_staff = user.is_superuser = True

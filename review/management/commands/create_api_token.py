@@ -17,10 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="What the token is for (shown in the admin).")
 
     def handle(self, *args, user, name, **options):
-        User = get_user_model()
+        user_model = get_user_model()
         try:
-            owner = User.objects.get(**{User.USERNAME_FIELD: user})
-        except User.DoesNotExist:
+            owner = user_model.objects.get(**{user_model.USERNAME_FIELD: user})
+        except user_model.DoesNotExist:
             raise CommandError(f"No user {user!r}.") from None
         if not owner.is_active:
             raise CommandError(f"User {user!r} is inactive: its tokens would be refused.")
