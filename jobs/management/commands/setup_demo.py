@@ -14,6 +14,7 @@ from django.db import transaction
 
 from batches.services import batch_import, batch_start
 from jobs.demo import DEMO_FILES, write_demo_fixtures
+from jobs.formats.files import resolve_inside
 from jobs.models import Job
 
 DEMO_USER = "demo"
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         data = csv_path.read_bytes()
         if Job.objects.filter(job_id__startswith="DEMO-", archived=False).exists():
             self.stdout.write("Demo batch already loaded.")
-        elif not any(fixtures.resolve().is_relative_to(root) for root in settings.INPUT_ROOTS):
+        elif resolve_inside(fixtures, settings.INPUT_ROOTS) is None:
             self.stdout.write(self.style.WARNING(f"{fixtures} is not in INPUT_ROOTS; demo batch not loaded."))
         else:
             result = batch_import(data=data, filename=csv_path.name, user=user)
