@@ -23,6 +23,9 @@ from lxml import etree
 
 from jobs.formats import aep
 from jobs.formats.aep import load_chunks, parse_cos, parse_template, read_template, to_rifx
+from jobs.formats.aep.aepx import _xml_parser
+from jobs.formats.aep.items import _items
+from jobs.formats.aep.properties import _properties
 from jobs.formats.aepx_writer import (
     CompSpec,
     FootageLayerSpec,
@@ -141,7 +144,7 @@ def test_fixture_psd_layer_bboxes_match_the_psd_layer_records(fixture_doc, fixtu
     """Each PSD-layer footage item records the layer's bbox in the PSD (opti, LE s32 at 78).
     The layer bbox the reader derives from Position + default anchor must equal it."""
     recorded = {}
-    for item in aep._items(load_chunks(fixture_path.read_bytes()).root):
+    for item in _items(load_chunks(fixture_path.read_bytes()).root):
         pin = item.chunk.find("Pin")
         opti = pin.find("opti").data if pin is not None else b""
         if opti[:4] == b"8BPS":
@@ -463,7 +466,7 @@ def _first(chunk, tag):
 def _property(layr, *path):
     node = layr.find("tdgp")
     for name in path:
-        node = aep._properties(node)[name]
+        node = _properties(node)[name]
     return node
 
 
@@ -613,10 +616,10 @@ def test_real_psd_renamed_to_aepx(tmp_path):
 
 def test_parser_itself_never_expands_entities(tmp_path):
     """Second line of defence behind the DOCTYPE refusal: the parser configuration."""
-    root = etree.fromstring(_xxe(tmp_path), aep._xml_parser())
+    root = etree.fromstring(_xxe(tmp_path), _xml_parser())
     assert SECRET not in etree.tostring(root, encoding="unicode")
     try:  # libxml2 refuses the amplification outright; if it ever parses, nothing expands
-        laughs = etree.fromstring(BILLION_LAUGHS, aep._xml_parser())
+        laughs = etree.fromstring(BILLION_LAUGHS, _xml_parser())
     except etree.XMLSyntaxError as exc:
         assert "amplification" in str(exc)
     else:

@@ -12,6 +12,7 @@ from lxml import etree
 
 from jobs.formats import aep
 from jobs.formats.aep import load_chunks, parse_cos, parse_template, read_template, to_rifx
+from jobs.formats.aep.aepx import _xml_parser
 from jobs.formats.aepx_writer import (
     CompSpec,
     CosNameValue,
@@ -68,7 +69,7 @@ def test_both_forms_hold_the_same_chunk_tree(written):
 def test_aepx_is_plain_safe_xml(written):
     data = written["aepx"].read_bytes()
     assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<AfterEffectsProject ')
-    root = etree.fromstring(data, aep._xml_parser())
+    root = etree.fromstring(data, _xml_parser())
     assert root.getroottree().docinfo.doctype == ""
     assert etree.QName(root).namespace == aep.AE_NAMESPACE
     assert root.get("majorVersion") == "1"
