@@ -18,24 +18,8 @@ pixel is decoded, so a hostile file is refused in milliseconds; psd-tools then p
 stuffed with text-engine values is refused after ~2.5 s of parsing) and an allocation budget
 (``Limits.max_alloc_bytes``), and its large-image and decompression warnings are errors.
 
-Conventions of the description (beyond interchange.md):
-
-- ``id`` is Photoshop's layer id. A layer without one (old files), or repeating one already
-  seen, gets a synthetic negative id, ``-(order + 1)``, so ids stay unique in a document.
-- ``visible`` is the *effective* visibility: false for a layer hidden itself or under a
-  hidden group.
-- ``opacity`` is the layer's opacity in [0, 1], rounded to 4 places.
-- ``text`` uses ``"\\n"`` between lines (Photoshop stores ``"\\r"``); ``font`` is the
-  PostScript name of the first non-blank run's font; ``font_size`` is that run's size in
-  points times the vertical scale of the layer's transform, rounded to 2 places.
-
-Exported images are ``layer-<id>.png``, ``layer-<id>-thumb.png``, ``flattened.png`` and
-``flattened-thumb.png``: 8-bit sRGB(A), whatever the document's mode and depth (psd-tools
-applies the document's ICC profile where there is one; 16/32-bit channels are scaled to 8
-bits). They are written to a staging folder and renamed into place only when every one has
-been written, so a file that fails half-way leaves nothing behind. A re-run into the same
-directory replaces them, and removes files of that naming pattern the new run did not write
-(a layer deleted from the PSD since).
+The conventions of the description (ids, visibility, text, fonts) are stated in
+:mod:`.describe`, those of the exported images in :mod:`.export`.
 
 The package (each module imports its siblings directly, never this package):
 
