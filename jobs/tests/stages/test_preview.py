@@ -19,7 +19,7 @@ from jobs.transitions import PermissionRefused
 
 from ..demo_jobs import ROWS, import_and_start
 
-JS_DIR = Path(__file__).resolve().parent / "js"
+JS_DIR = Path(__file__).resolve().parents[1] / "js"
 NODE = shutil.which("node")
 
 
