@@ -147,6 +147,21 @@ class Footage:
         return cls(**data)
 
 
+Matrix = tuple[float, float, float, float, float, float]  # x' = a*x + c*y + e ; y' = b*x + d*y + f
+
+
+def _floats(value: Any, size: int) -> tuple[float, ...] | None:
+    if value is None:
+        return None
+    numbers = tuple(float(v) for v in value)
+    if len(numbers) != size:
+        raise ValueError(f"expected {size} numbers, got {len(numbers)}")
+    return numbers
+
+
+_VECTORS = {"matrix": 6, "anchor": 2, "position": 2, "scale": 2, "text_box": 4}  # TemplateLayer tuples
+
+
 @dataclass(frozen=True)
 class TemplateLayer:
     index: int  # 1-based, as After Effects numbers it
@@ -165,11 +180,25 @@ class TemplateLayer:
     parent_id: int | None = None
     all_caps: bool | None = None  # None when the file does not record it
     three_d: bool = False
+    # Placement (docs/interchange.md): None when keyframed, expression-driven or not derivable.
+    matrix: Matrix | None = None  # layer pixels -> comp pixels, parents included
+    anchor: tuple[float, float] | None = None  # layer pixels
+    position: tuple[float, float] | None = None  # parent's pixels (comp pixels without a parent)
+    scale: tuple[float, float] | None = None  # percent, 100 = 100 %
+    rotation: float | None = None  # degrees, clockwise
+    animated_transform: bool = False  # the layer's or a parent's placement is animated
+    justification: str | None = None  # text: left, right, center, justify_last_left, ...
+    text_box: tuple[float, float, float, float] | None = None  # text: left, top, width, height
+    leading: float | None = None  # text: line spacing in pixels
+    tracking: float | None = None  # text: 1/1000 em
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["source"] = self.source.to_dict() if self.source is not None else None
         data["bbox"] = list(self.bbox) if self.bbox is not None else None
+        for name in _VECTORS:
+            value = getattr(self, name)
+            data[name] = list(value) if value is not None else None
         return data
 
     @classmethod
@@ -178,6 +207,8 @@ class TemplateLayer:
         if data.get("source") is not None:
             data["source"] = Footage.from_dict(data["source"])
         data["bbox"] = _box(data.get("bbox"))
+        for name, size in _VECTORS.items():
+            data[name] = _floats(data.get(name), size)
         if "placeholder" not in data:
             data["placeholder"] = data.get("type") in ("text", "footage")
         return cls(**data)

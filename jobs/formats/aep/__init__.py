@@ -46,6 +46,16 @@ Decoding rules (the note's sections 3-7):
   lights and audio, when a transform property is keyframed or driven by an expression, and
   for 3D layers that are not flat (z, X/Y rotation or orientation in use, or a camera layer in
   the comp). Pixel aspect ratios other than 1 are not applied.
+- ``matrix`` is the layer-to-composition affine map behind ``bbox`` (parents included), also
+  given for point text, shapes and nulls; ``None`` where ``bbox`` would be for a reason other
+  than a missing size, when the default anchor needs an unknown source size, and for audio,
+  camera and light layers. ``anchor``, ``position``, ``scale`` (percent; the file stores
+  fractions) and ``rotation`` are the layer's own static values with the defaults applied, each
+  ``None`` when keyframed or expression-driven; ``animated_transform`` says whether any placement
+  property of the layer or a parent is. Text layers add the first paragraph's ``justification``
+  (paragraph style key ``/0``: 0 left, 1 right, 2 center, 3-6 full justify with the last line
+  left, right, center or full), the paragraph ``text_box``, ``leading`` (auto leading resolved
+  as size times the paragraph's factor ``/7``) and ``tracking`` (character key ``/8``, 1/1000 em).
 - Frame rates are rounded to 3 decimals (29.97, 23.976), times to 6.
 
 Placeholder rule: a ``text`` or ``footage`` layer is a placeholder (meant to be replaced by the
@@ -60,8 +70,9 @@ Layout of the package (each module imports only the ones listed before it):
 - :mod:`.cos`: the PDF-like COS syntax of text documents.
 - :mod:`.items`: project items: footage, solids, compositions' settings.
 - :mod:`.properties`: layer property trees and the static values of transform properties.
-- :mod:`.text`: the text, font, style and box of a text layer's document.
-- :mod:`.geometry`: the bounding box of a layer from its size and transform chain.
+- :mod:`.text`: the text, font, style, justification and box of a text layer's document.
+- :mod:`.geometry`: a layer's matrix, bounding box and own transform values from its size and
+  transform chain.
 - :mod:`.decoder`: layers and compositions decoded into a :class:`TemplateDocument`.
 - :mod:`.reader`: the entry points: sniffing bytes, bounded file reads, errors as one
   :class:`~jobs.formats.errors.FormatError`.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..descriptions import Composition, Footage, TemplateDocument, TemplateLayer
 from ..errors import FormatError
 from .chunks import _U32, LEAF, LIST, Chunk, ChunkFile
-from .geometry import _bbox, _LayerGeometry
+from .geometry import _box, _chain_animated, _LayerGeometry, _own_transform, _OwnTransform, _public_matrix, _world
 from .items import _ITEM_COMP, _ITEM_FOOTAGE, _ae_version, _comp_header, _CompHeader, _footage, _items, _Source
 from .properties import _leaf_value, _properties, _transform
 from .text import _Text, _text
@@ -176,14 +176,16 @@ def _layer_times(ldta: _Ldta, source: Footage | None, tree: dict[str, Chunk]) ->
 def _geometry(ldta: _Ldta, layer_type: str, source: Footage | None, text: _Text | None, tree: dict) -> _LayerGeometry:
     size: tuple[float, float] | None = None
     origin = (0.0, 0.0)
-    default_anchor = (0.0, 0.0)
+    default_anchor: tuple[float, float] | None = (0.0, 0.0)
     normalized = False
     if layer_type in ("footage", "solid", "null", "precomp", "adjustment") and source is not None:
+        normalized = True  # the anchor is stored as a fraction of the source size
         if source.width and source.height:
             size = (float(source.width), float(source.height))
-            normalized = True
             if layer_type != "null":
                 default_anchor = (size[0] / 2, size[1] / 2)
+        elif layer_type != "null":
+            default_anchor = None  # the source centre, which is unknown
     elif layer_type == "text" and text is not None and text.box is not None:
         left, top, width, height = text.box
         size, origin = (width, height), (left, top)
@@ -199,15 +201,22 @@ def _geometry(ldta: _Ldta, layer_type: str, source: Footage | None, text: _Text 
     )
 
 
+_UNPLACED = ("camera", "light", "audio")  # no picture to place: no matrix, no transform values
+_NO_TRANSFORM = _OwnTransform(anchor=None, position=None, scale=None, rotation=None)
+
+
 def _finish_layers(drafts: list[_LayerDraft], comp: _CompHeader) -> tuple[TemplateLayer, ...]:
     by_id = {d.ldta.id: d.geometry for d in drafts}
     has_camera = any(d.type == "camera" for d in drafts)
     layers = []
     for d in drafts:
-        if d.geometry.three_d and has_camera:
-            bbox = None
+        geometry = d.geometry
+        if (geometry.three_d and has_camera) or d.type in _UNPLACED:
+            matrix = None
         else:
-            bbox = _bbox(d.geometry, by_id, comp)
+            matrix = _world(geometry, by_id, comp)
+        own = _NO_TRANSFORM if d.type in _UNPLACED else _own_transform(geometry, comp)
+        text = d.text
         layers.append(
             TemplateLayer(
                 index=d.index,
@@ -216,16 +225,26 @@ def _finish_layers(drafts: list[_LayerDraft], comp: _CompHeader) -> tuple[Templa
                 enabled=d.enabled,
                 in_point=d.in_point,
                 out_point=d.out_point,
-                text=d.text.text if d.text else None,
-                font=d.text.font if d.text else None,
-                font_size=d.text.size if d.text else None,
+                text=text.text if text else None,
+                font=text.font if text else None,
+                font_size=text.size if text else None,
                 source=d.source,
-                bbox=bbox,
+                bbox=_box(matrix, geometry),
                 placeholder=d.type in ("text", "footage") and not is_static_name(d.name),
                 id=d.ldta.id,
                 parent_id=d.ldta.parent_id or None,
-                all_caps=d.text.all_caps if d.text else None,
-                three_d=d.geometry.three_d,
+                all_caps=text.all_caps if text else None,
+                three_d=geometry.three_d,
+                matrix=_public_matrix(matrix),
+                anchor=own.anchor,
+                position=own.position,
+                scale=own.scale,
+                rotation=own.rotation,
+                animated_transform=_chain_animated(geometry, by_id),
+                justification=text.justification if text else None,
+                text_box=text.box if text else None,
+                leading=text.leading if text else None,
+                tracking=text.tracking if text else None,
             )
         )
     return tuple(layers)

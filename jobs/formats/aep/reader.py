@@ -19,7 +19,7 @@ from .aepx import _one_line, _parse_aepx
 from .chunks import ChunkFile, _parse_rifx
 from .decoder import decode
 
-READER_VERSION = "aep-reader/1"
+READER_VERSION = "aep-reader/2"
 """Bumped whenever the decoded output for the same bytes may change (a cache key)."""
 
 

@@ -1,11 +1,12 @@
-"""A text layer's document: text, PostScript font, size, all-caps, fonts used and paragraph box,
-read structurally from the ``btdk`` COS document of its ``ADBE Text Document`` property
-(``docs/aepx-format.md`` section 7).
+"""A text layer's document: text, PostScript font, size, all-caps, fonts used, paragraph box,
+justification, leading and tracking, read structurally from the ``btdk`` COS document of its
+``ADBE Text Document`` property (``docs/aepx-format.md`` section 7).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,22 @@ class _Text:
     all_caps: bool | None
     fonts: list[str]
     box: tuple[float, float, float, float] | None  # left, top, width, height in layer pixels
+    justification: str | None = None  # JUSTIFICATIONS value of the first paragraph
+    leading: float | None = None  # line spacing in pixels (auto leading resolved)
+    tracking: float | None = None  # in 1/1000 em
+
+
+JUSTIFICATIONS = (
+    "left",
+    "right",
+    "center",
+    "justify_last_left",
+    "justify_last_right",
+    "justify_last_center",
+    "justify_all",
+)
+"""Paragraph style key ``/0`` (0-6) to a name: After Effects' ``ParagraphJustification`` order
+(LEFT, RIGHT, CENTER, then FULL_JUSTIFY_LASTLINE_LEFT/RIGHT/CENTER/FULL)."""
 
 
 def _text(root_group: dict[str, Chunk]) -> _Text | None:
@@ -72,18 +89,10 @@ def _text_from_cos(cos: Any) -> _Text | None:
             return fonts[index]
         return None
 
-    runs = [run for run in _cos_list(doc, "0", "6", "0") if isinstance(run, dict)]
-    first = runs[0] if runs else None
-    style = cos_get(first, "0", "0", "6") or {}
-    sheet_index = cos_get(first, "0", "0", "5")
-    sheet = cos_get(sheets, sheet_index, "0", "6") if isinstance(sheet_index, int) else None
-    sheet = sheet if isinstance(sheet, dict) else {}
-
-    def value(key: str) -> Any:
-        return style[key] if isinstance(style, dict) and key in style else sheet.get(key)
-
+    value = _first_style(doc, "6", sheets)
     size = value("1")
     caps = value("12")
+    paragraph = _first_style(doc, "5", _cos_list(cos, "0", "6", "0"))
     used: list[str] = []
     for document in documents:
         for run in _cos_list(document, "0", "6", "0"):
@@ -100,7 +109,42 @@ def _text_from_cos(cos: Any) -> _Text | None:
         all_caps=(caps == 2) if isinstance(caps, int) and not isinstance(caps, bool) else None,
         fonts=used,
         box=_text_box(cos),
+        justification=_justification(paragraph("0")),
+        leading=_leading(_finite(size), value("4"), value("5"), paragraph("7")),
+        tracking=_finite(value("8")),
     )
+
+
+def _first_style(doc: Any, kind: str, sheets: list) -> Callable[[str], Any]:
+    """A key of the first style run of ``kind`` (``"5"`` paragraph, ``"6"`` character), falling
+    back to the run's parent style sheet (run ``/0 /0 /5`` for characters, ``/0 /0 /6`` for
+    paragraphs) for keys the run leaves out."""
+    runs = [run for run in _cos_list(doc, "0", kind, "0") if isinstance(run, dict)]
+    first = runs[0] if runs else None
+    style = cos_get(first, "0", "0", kind)
+    sheet_key = "6" if kind == "5" else "5"
+    sheet_index = cos_get(first, "0", "0", sheet_key)
+    sheet = cos_get(sheets, sheet_index, "0", kind) if isinstance(sheet_index, int) else None
+    style = style if isinstance(style, dict) else {}
+    sheet = sheet if isinstance(sheet, dict) else {}
+    return lambda key: style[key] if key in style else sheet.get(key)
+
+
+def _justification(code: Any) -> str | None:
+    if isinstance(code, int) and not isinstance(code, bool) and 0 <= code < len(JUSTIFICATIONS):
+        return JUSTIFICATIONS[code]
+    return None
+
+
+def _leading(size: float | None, auto: Any, stored: Any, factor: Any) -> float | None:
+    """Line spacing in pixels: with auto leading (character key ``/4``, on by default) the size
+    times the paragraph's auto-leading factor (``/7``, 1.2 by default), else key ``/5``."""
+    if auto is None or bool(auto):
+        factor = _finite(factor)
+        if size is None:
+            return None
+        return _finite(size * (1.2 if factor is None else factor))
+    return _finite(stored)
 
 
 def _text_box(cos: Any) -> tuple[float, float, float, float] | None:
@@ -109,7 +153,9 @@ def _text_box(cos: Any) -> tuple[float, float, float, float] | None:
     coords = cos_get(cos, "0", "8", "0", 0, "0", "1", "0")
     if not isinstance(coords, list) or len(coords) < 14:
         return None
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in coords[:14]):
+    numbers = [_finite(v) for v in coords[:14]]
+    if any(v is None for v in numbers):
         return None
-    left, top = float(coords[0]), float(coords[1])
-    return left, top, abs(coords[12] - coords[0]), abs(coords[13] - coords[1])
+    left, top = numbers[0], numbers[1]
+    box = left, top, abs(numbers[12] - left), abs(numbers[13] - top)
+    return box if all(map(math.isfinite, box)) else None

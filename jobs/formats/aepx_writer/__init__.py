@@ -24,7 +24,7 @@ Example::
     ])
 
 Layout of the package (each module imports only the ones listed before it, and
-:mod:`jobs.formats.aep` for the chunk tree and RIFX serialisation):
+:mod:`jobs.formats.aep` for the chunk tree, RIFX serialisation and the justification names):
 
 - :mod:`.specs`: what to write: :class:`CompSpec` and the layer specs.
 - :mod:`.chunks`: small constructors of chunk-tree nodes.

@@ -40,6 +40,7 @@ class TextLayerSpec(LayerSpec):
     color: RGB = (1.0, 1.0, 1.0)
     all_caps: bool = False
     box: Vec2 | None = None  # paragraph text box (width, height) centred on the layer origin
+    justification: str | None = None  # jobs.formats.aep.text.JUSTIFICATIONS; None: center, left for box text
 
 
 @dataclass(frozen=True, kw_only=True)

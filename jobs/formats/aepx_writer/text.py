@@ -4,6 +4,7 @@ paragraph box outline for box text (``docs/aepx-format.md`` section 7).
 
 from __future__ import annotations
 
+from ..aep.text import JUSTIFICATIONS
 from .cos import CosNameValue, _cos_pairs
 from .specs import RGB, TextLayerSpec
 
@@ -35,6 +36,15 @@ def _char_style(font_index: int, size: float, color: RGB, all_caps: bool) -> dic
     }
 
 
+def _justification_code(spec: TextLayerSpec) -> int:
+    """Paragraph style key ``/0``: the spec's justification, else center (left for box text)."""
+    if spec.justification is None:
+        return 2 if spec.box is None else 0
+    if spec.justification not in JUSTIFICATIONS:
+        raise ValueError(f"unknown justification {spec.justification!r}; expected one of {', '.join(JUSTIFICATIONS)}")
+    return JUSTIFICATIONS.index(spec.justification)
+
+
 def text_document(spec: TextLayerSpec) -> bytes:
     """The ``btdk`` body of a one-run, one-style text layer (format note, section 7)."""
     fonts = [spec.font] if spec.font == "ArialMT" else [spec.font, "ArialMT"]
@@ -43,7 +53,7 @@ def text_document(spec: TextLayerSpec) -> bytes:
     units = len(text.encode("utf-16-be")) // 2
     style = _char_style(0, spec.font_size, spec.color, spec.all_caps)
     default_style = _char_style(fonts.index("ArialMT"), 12.0, (0.0, 0.0, 0.0), False)
-    paragraph = {"0": 2 if spec.box is None else 0, "1": 0.0, "2": 0.0, "3": 0.0, "4": 0.0, "5": 0.0}
+    paragraph = {"0": _justification_code(spec), "1": 0.0, "2": 0.0, "3": 0.0, "4": 0.0, "5": 0.0}
     resources: dict = {
         "1": {"0": font_list},
         "5": {"0": [{"0": {"0": "Normal RGB", "6": default_style}}], "1": [{"0": 0}]},
