@@ -77,8 +77,10 @@ The package, one module per concern (each imports only the ones before it in thi
 
 from .compositions import CLASSIC_RENDERERS
 from .fixes import apply_fixes, relinked
+from .footage import footage_locator
 from .model import (
     DEFAULT_REVIEW_THRESHOLD,
+    DEFAULT_SCAN_LIMIT,
     SEVERITIES,
     AppliedFix,
     Finding,
@@ -95,6 +97,7 @@ __all__ = [
     "AppliedFix",
     "CLASSIC_RENDERERS",
     "DEFAULT_REVIEW_THRESHOLD",
+    "DEFAULT_SCAN_LIMIT",
     "Finding",
     "Fix",
     "RULES",
@@ -104,6 +107,7 @@ __all__ = [
     "ValidationContext",
     "ValidationReport",
     "apply_fixes",
+    "footage_locator",
     "name_problems",
     "relinked",
     "render_html",

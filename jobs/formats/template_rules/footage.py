@@ -9,12 +9,12 @@ symlinked file only when it resolves inside a root; exactly one candidate gives 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..descriptions import Composition, Footage, TemplateLayer
-from ..files import resolved_roots, within
+from ..descriptions import Composition, Footage, TemplateDocument, TemplateLayer
+from ..files import resolve_inside, resolved_roots, within
 from .job import Job, basename, layer_refs, location_fields
 from .model import Finding, Fix
 
@@ -63,6 +63,34 @@ class _Relinker:
         self.found.setdefault(path.name, []).append(path)
 
 
+def footage_locator(
+    template: TemplateDocument, roots: Sequence[Path], limit: int
+) -> Callable[[Footage], tuple[str, bool] | None]:
+    """Where each of ``template``'s footage files is on this machine, inside ``roots``: at its
+    recorded path, else the one file of that name the (complete, bounded) search finds there
+    (``(path, True)``: a safe relink). None when neither holds."""
+    items = [f for f in template.footage if f.kind == "file"] + [
+        layer.source for comp in template.compositions for layer in comp.layers
+        if layer.source is not None and layer.source.kind == "file"
+    ]
+    at_recorded = {}
+    for footage in items:
+        path = resolve_inside(footage.path, roots) if footage.path else None
+        at_recorded[footage.path] = path if path is not None and path.is_file() else None
+    wanted = frozenset(basename(f.path or "") for f in items if at_recorded.get(f.path) is None) - {""}
+    relinker = _Relinker(roots, limit, wanted).run()
+
+    def locate(footage: Footage) -> tuple[str, bool] | None:
+        if at_recorded.get(footage.path) is not None:
+            return str(at_recorded[footage.path]), False
+        candidates = relinker.found.get(basename(footage.path or ""), [])
+        if len(candidates) == 1 and not relinker.truncated:
+            return str(candidates[0]), True
+        return None
+
+    return locate
+
+
 def footage_missing(job: Job) -> Iterator[Finding]:
     """A footage file the project refers to does not exist at its recorded path
     (``Footage.missing``, as the template reader recorded it on this machine).
@@ -83,7 +111,24 @@ def footage_missing(job: Job) -> Iterator[Finding]:
             for comp, layer in job.users(footage)
             if job.renders(comp.name, layer) and (comp.name, layer.index) not in job.replaced_footage
         ]
+        relinked_to = job.ctx.relinked_footage.get(footage.path or "")
+        if relinked_to is not None:
+            yield _relinked_finding(footage, relinked_to, relinker)
+            continue
         yield _missing_footage_finding(footage, blocking, relinker)
+
+
+def _relinked_finding(footage: Footage, relinked_to: str, relinker: _Relinker) -> Finding:
+    """A missing footage item the populate script relinks: fixed, said so, nothing to sign off."""
+    found = relinker.found.get(basename(footage.path or ""), [])
+    return Finding(
+        "footage-missing", "info",
+        f"Footage {footage.name!r} was not at its recorded path {footage.path!r}; the populate script relinks it "
+        f"to {relinked_to!r}, collected from the one file of that name in the input roots"
+        + (f" ({found[0]})." if found else "."),
+        details={"footage_id": footage.id, "path": footage.path, "relinked_to": relinked_to,
+                 "candidates": [str(p) for p in found[:MAX_CANDIDATES_SHOWN]], "resolved": True},
+    )
 
 
 def _missing_footage_finding(

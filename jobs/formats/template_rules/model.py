@@ -111,6 +111,9 @@ class ValidationContext:
     psd: PsdDocument
     matches: Sequence[Match] = ()
     preview_metrics: Mapping = field(default_factory=dict)
+    # Footage the populate script relinks (recorded path -> where the bundle holds the file):
+    # the render plan's collected files found by name elsewhere than recorded.
+    relinked_footage: Mapping[str, str] = field(default_factory=dict)
     review_threshold: float = DEFAULT_REVIEW_THRESHOLD
     render_fonts: frozenset[str] | None = None
     input_roots: Sequence[Path] = ()

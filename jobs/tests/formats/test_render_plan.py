@@ -197,3 +197,29 @@ def test_the_plan_round_trips_through_json():
     plan = plan_for(footage_layer(), fit="fill")
     again = RenderPlan.from_dict(json.loads(json.dumps(plan.to_dict())))
     assert again == plan
+
+
+def test_the_template_and_the_footage_it_renders_are_collected_with_safe_relinks(tmp_path):
+    from jobs.formats.template_rules import footage_locator
+
+    root = tmp_path / "in"
+    (root / "elsewhere").mkdir(parents=True)
+    (root / "bg.png").write_bytes(b"bg")
+    (root / "elsewhere" / "cutout.png").write_bytes(b"cut")  # not where the template says
+    kept_bg = TemplateLayer(index=2, name="bg", type="footage",
+                            source=Footage(id=21, name="bg.png", path=str(root / "bg.png"), width=10, height=10))
+    moved = TemplateLayer(index=3, name="cutout", type="footage",
+                          source=Footage(id=22, name="cutout.png", path="/Users/designer/cutout.png", missing=True))
+    lost = TemplateLayer(index=4, name="lost", type="footage",
+                         source=Footage(id=23, name="lost.png", path="/Users/designer/lost.png", missing=True))
+    doc = template(comp(footage_layer(), kept_bg, moved, lost))
+    locate = footage_locator(doc, [root], limit=1000)
+    plan = build_render_plan(template=doc, psd=PSD, matches=[footage_match()], image_sizes={5: (800, 800)},
+                             template_path=str(root / "My Template.aepx"), locate=locate)
+    assert plan.template_file == "template/template-My_Template.aepx"
+    by_id = {f.footage_id: f for f in plan.files}
+    assert set(by_id) == {21, 22}  # the replaced photo's own source (id 11) is not needed
+    assert (by_id[21].local_path, by_id[21].relinked) == (str((root / "bg.png").resolve()), False)
+    assert by_id[22].relinked and by_id[22].local_path.endswith("elsewhere/cutout.png")
+    assert by_id[22].bundle_path == "footage/22-cutout.png"
+    assert "footage_not_collected" in {n.code for n in plan.notes}  # lost.png is nowhere
