@@ -1,37 +1,39 @@
-"""Generate the ExtendScript (.jsx) that populates an After Effects template.
+"""Generate the ExtendScript (.jsx) that populates an After Effects template from a render plan.
+
+The script is a translation of a :class:`~jobs.formats.render_plan.RenderPlan`, as the preview
+is: what a person approves is what renders. The script computes no placement of its own: it
+sets the texts, and each footage layer's source, Anchor Point, Scale and fill mask, to the
+plan's values, and checks that the template is the one the plan was read from. Only keyframed
+Anchor Point or Scale values, which the plan cannot list, are changed key by key by the plan's
+own rules (:mod:`.runtime_layers`).
+
+Entry point: :func:`script_from_render_plan` (``mode="open"``: close the current project, open
+the template, populate, save as the output, the aerender folder flow; ``mode="current"``:
+populate ``app.project`` and save nothing, for nexrender).
 
 The generated script is self-contained, pure ASCII and ES3 (ExtendScript's dialect: no
-``let``/``const``, arrow functions, template literals, ``JSON`` or ES5 array methods). Run by
-After Effects (File > Scripts, ``AfterFX -r``) or by ``aerender -r`` (nexrender's patched
-command-line renderer), it:
-
-1. suppresses dialogs where the host has ``app.beginSuppressDialogs`` and never calls
-   ``alert()``;
-2. opens the template (``app.open(new File(path))``) and begins ONE undo group;
-3. for every operation finds the composition by name among all ``CompItem``s of the project
-   (nested compositions included) and the layer by name (falling back to the matched index),
-   logging a failure and going on when either is missing;
-4. sets a text layer's Source Text through its existing ``TextDocument`` (font and style stay),
-   or imports a PNG, replaces the footage layer's source and fits it into the placeholder's box
-   (``fit`` = contain, ``fill`` = cover, ``stretch``) by setting Scale (and moving the Anchor
-   Point to the same relative spot of the new image);
-5. optionally adds compositions to the render queue, ends the undo group, saves the project
-   as the output file, and writes a JSON-lines log next to it (``<output>.log``).
+``let``/``const``, arrow functions, template literals, ``JSON`` or ES5 array methods), never
+calls ``alert()``, adds nothing to the render queue, writes a JSON-lines log (``<output>.log``
+by default) and, when anything failed, sets ``app.exitCode = 1`` and throws an ``Error``
+naming the failures (:mod:`.runtime_project`).
 
 Injection safety: every string that came from a CSV, a PSD or a template is written into ONE
 data literal (``var PLAN = {...}``) with every character outside printable ASCII, and every
 quote, backslash, ``<``, ``>`` and ``&``, escaped as ``\\uXXXX``. The code after the literal is
 fixed text that never changes with the data. Lone surrogates cannot be encoded and are
-rejected with :class:`ScriptError`.
+rejected with :class:`ScriptError`. Paths in ``PLAN`` have ``%`` written ``%25``
+(:func:`extendscript_file_path`): ExtendScript decodes ``%XX`` in ``File`` paths.
 
 The package, one module per step (each imports its siblings directly, never this package):
 
-- :mod:`.plan`: the plan dataclasses (:class:`ScriptPlan`, :class:`SetText`,
-  :class:`ReplaceFootage`), their checks and :class:`ScriptError`;
-- :mod:`.paths`: :func:`map_path`, local paths to the render machine's;
-- :mod:`.from_matches`: :func:`plan_from_matches`, approved matches to a plan;
+- :mod:`.plan`: :class:`ScriptPlan`, :class:`SetText`, :class:`ReplaceFootage`, their checks
+  and :class:`ScriptError`;
+- :mod:`.paths`: :func:`map_path` (local paths to the render machine's) and
+  :func:`extendscript_file_path`;
+- :mod:`.from_plan`: :func:`script_plan_from_render_plan` and :func:`script_from_render_plan`;
 - :mod:`.escape`: :func:`js_string` and :func:`js_literal`, data to ES3 literals;
-- :mod:`.runtime`: the fixed JavaScript after the data literal;
+- :mod:`.runtime` (:mod:`.runtime_core`, :mod:`.runtime_layers`, :mod:`.runtime_project`):
+  the fixed JavaScript after the data literal;
 - :mod:`.script`: :func:`plan_literal` and :func:`generate_script`;
 - :mod:`.log`: :func:`parse_log` and :class:`ScriptLog`, the script's log read back.
 
@@ -39,13 +41,14 @@ This package is plain Python: no Django import.
 """
 
 from .escape import js_literal, js_string
-from .from_matches import plan_from_matches
+from .from_plan import script_from_render_plan, script_plan_from_render_plan
 from .log import ScriptLog, parse_log
-from .paths import PathMapping, map_path
+from .paths import PathMapping, extendscript_file_path, map_path
 from .plan import (
     DEFAULT_UNDO_GROUP,
     FIT_MODES,
     LOG_SUFFIX,
+    MODES,
     Operation,
     ReplaceFootage,
     ScriptError,
@@ -58,6 +61,7 @@ __all__ = [
     "DEFAULT_UNDO_GROUP",
     "FIT_MODES",
     "LOG_SUFFIX",
+    "MODES",
     "Operation",
     "PathMapping",
     "ReplaceFootage",
@@ -65,11 +69,13 @@ __all__ = [
     "ScriptLog",
     "ScriptPlan",
     "SetText",
+    "extendscript_file_path",
     "generate_script",
     "js_literal",
     "js_string",
     "map_path",
     "parse_log",
-    "plan_from_matches",
     "plan_literal",
+    "script_from_render_plan",
+    "script_plan_from_render_plan",
 ]

@@ -1,4 +1,6 @@
-"""Map a path on this machine to the render machine's path (Windows or POSIX style).
+"""Paths for the render machine: :func:`map_path` (this machine's path to the render
+machine's, Windows or POSIX style) and :func:`extendscript_file_path` (a path as ExtendScript's
+``File`` must be given it).
 
 Plain Python: no Django import.
 """
@@ -57,3 +59,15 @@ def map_path(path: str | PathLike, mappings: Sequence[PathMapping]) -> str:
     remote_sep = _separator(remote)
     parts = [part for part in rest.split(local_sep) if part]
     return _trim(remote) + remote_sep + remote_sep.join(parts)
+
+
+def extendscript_file_path(path: str) -> str:
+    """``path`` as ``new File(...)`` must be given it: ``%`` written ``%25``.
+
+    ExtendScript treats a ``File`` path as a URI and decodes every ``%XX`` in it, so a file named
+    ``100%25.aepx`` would be looked for as ``100%.aepx`` (and ``a%20b.png`` as ``a b.png``).
+    Escaping the ``%`` itself is enough: the decoded path is then exactly ``path``. The generator
+    applies this to every path it writes into the script's ``PLAN`` (template, output, log,
+    images), never to any other string.
+    """
+    return path.replace("%", "%25")

@@ -1,42 +1,86 @@
 """The ``.jsx`` for a plan: the ``PLAN`` data literal followed by the fixed runtime.
 
+``PLAN`` holds (field names are what the runtime reads; types in :mod:`.runtime_core`):
+
+- ``mode`` ("open" or "current"), ``template``, ``output``, ``log`` (paths or null),
+  ``composition`` (the one that renders, or null), ``undoGroup``;
+- ``texts``: ``{composition, layer, index, text}`` per text placeholder;
+- ``footage``: ``{composition, layer, index, file, imageSize, fit, box, anchorMap, anchor,
+  scale, mask, pixelAspect, checkSize}`` per footage placeholder, the plan's values.
+
+Every path in ``PLAN`` (template, output, log, images) is written with ``%`` as ``%25``
+(:func:`~.paths.extendscript_file_path`) because ExtendScript decodes ``%XX`` in the paths
+given to ``new File(...)``; the runtime passes them to ``File`` and nowhere else.
+
 Plain Python: no Django import.
 """
 
 from __future__ import annotations
 
 from .escape import js_literal, js_string
-from .plan import Operation, ScriptPlan, SetText
-from .runtime import _HEADER, _RUNTIME
+from .paths import extendscript_file_path
+from .plan import ReplaceFootage, ScriptPlan, SetText
+from .runtime import HEADER, RUNTIME
 
 
-def _operation_data(op: Operation) -> dict:
-    """The PLAN entry of one operation (field names are what the fixed code reads)."""
-    data = {"composition": op.composition, "layer": op.layer_name, "index": op.layer_index}
-    if isinstance(op, SetText):
-        return {"kind": "text", **data, "text": op.text}
-    return {"kind": "footage", **data, "file": op.file_path, "fit": op.fit}
+def _path(value: str | None) -> str | None:
+    return extendscript_file_path(value) if value is not None else None
+
+
+def _list(value) -> list | None:
+    return list(value) if value is not None else None
+
+
+def _target(op: SetText | ReplaceFootage) -> dict:
+    return {"composition": op.composition, "layer": op.layer_name, "index": op.layer_index}
+
+
+def _text_data(op: SetText) -> dict:
+    return {**_target(op), "text": op.text}
+
+
+def _footage_data(op: ReplaceFootage) -> dict:
+    return {
+        **_target(op),
+        "file": extendscript_file_path(op.file_path),
+        "imageSize": list(op.image_size),
+        "fit": op.fit,
+        "box": list(op.box),
+        "anchorMap": list(op.anchor_map),
+        "anchor": _list(op.anchor),
+        "scale": _list(op.scale),
+        "mask": _list(op.mask),
+        "pixelAspect": op.pixel_aspect,
+        "checkSize": op.check_size,
+    }
+
+
+def _array(name: str, items: list[dict]) -> str:
+    if not items:
+        return f"    {js_string(name)}: []"
+    body = ",\n".join(f"        {js_literal(item)}" for item in items)
+    return f"    {js_string(name)}: [\n{body}\n    ]"
 
 
 def plan_literal(plan: ScriptPlan) -> str:
     """The ``PLAN`` object literal, one operation per line."""
     head = {
-        "template": plan.template_path,
-        "output": plan.output_path,
-        "log": plan.log_path,
+        "mode": plan.mode,
+        "template": _path(plan.template_path),
+        "output": _path(plan.output_path),
+        "log": _path(plan.log_path),
+        "composition": plan.composition,
         "undoGroup": plan.undo_group,
-        "renderQueue": list(plan.render_queue),
     }
     lines = [f"    {js_string(key)}: {js_literal(value)}," for key, value in head.items()]
-    ops = [f"        {js_literal(_operation_data(op))}" for op in plan.operations]
-    body = ",\n".join(ops)
-    lines.append(f'    "operations": [\n{body}\n    ]' if ops else '    "operations": []')
+    lines.append(_array("texts", [_text_data(op) for op in plan.texts]) + ",")
+    lines.append(_array("footage", [_footage_data(op) for op in plan.footage]))
     return "{\n" + "\n".join(lines) + "\n}"
 
 
 def generate_script(plan: ScriptPlan) -> str:
     """The complete ``.jsx`` for ``plan``: pure ASCII, ES3, deterministic for a given plan."""
     literal = plan_literal(plan).replace("\n", "\n    ")
-    script = f"{_HEADER}(function () {{\n    var PLAN = {literal};\n{_RUNTIME}}}());\n"
+    script = f"{HEADER}(function () {{\n    /** @type {{Plan}} */\n    var PLAN = {literal};\n{RUNTIME}}}());\n"
     script.encode("ascii")  # cannot fail: every data character went through js_string
     return script

@@ -1,43 +1,60 @@
-"""Tests of jobs.formats.extendscript.
+"""Tests of jobs.formats.extendscript: the script as a translation of the render plan.
 
-Pure-Python tests check escaping, path mapping and planning. The rest run the generated
-script under node: acorn parses it as ECMAScript 3 (ExtendScript's dialect) and it runs in a
-vm context against the After Effects stand-in of jobs/tests/js (ae_standin.js), built from a
+Pure-Python tests check escaping, paths and the script plan. The rest run the generated script
+under node: acorn parses it as ECMAScript 3 (ExtendScript's dialect) and it runs in a vm
+context against the After Effects stand-in of jobs/tests/js (ae_standin.js), built from a
 template description. They are skipped when node or jobs/tests/js/node_modules is missing
-(``npm ci --prefix jobs/tests/js``).
+(``npm ci --prefix jobs/tests/js``). Where each replaced layer lands is checked against the
+plan in test_extendscript_geometry.py; the type check against Adobe's declarations is in
+test_extendscript_types.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from jobs.formats.descriptions import Composition, Footage, Match, TemplateDocument, TemplateLayer
+from jobs.formats.descriptions import Composition, Footage, TemplateDocument
 from jobs.formats.extendscript import (
     ReplaceFootage,
     ScriptError,
     ScriptPlan,
     SetText,
+    extendscript_file_path,
     generate_script,
     js_literal,
     js_string,
     map_path,
-    parse_log,
-    plan_from_matches,
+    plan_literal,
+    script_plan_from_render_plan,
 )
+from jobs.formats.render_plan import anchor_map, new_scale
 
-JS_DIR = Path(__file__).resolve().parents[1] / "js"
-NODE = shutil.which("node")
-needs_node = pytest.mark.skipif(
-    NODE is None or not (JS_DIR / "node_modules" / "acorn").is_dir(),
-    reason="needs node and jobs/tests/js/node_modules (run: npm ci --prefix jobs/tests/js)",
+from .extendscript_support import (
+    APPROVED,
+    LOCAL,
+    assert_clean_run,
+    assert_texts_match_the_plan,
+    description_for,
+    footage_item,
+    footage_layer,
+    layers_of,
+    make_plan,
+    match,
+    needs_node,
+    output,
+    parse_only,
+    plan_for,
+    read_log,
+    render_root,
+    run_script,
+    script_for,
+    template_document,
+    text_layer,
 )
-
-LOCAL = "/srv/aea"  # this machine's root in the plans; mapped to tmp_path / "render"
 
 HOSTILE = [
     '"); app.quit(); //',
@@ -57,150 +74,18 @@ HOSTILE = [
     "<!-- x --> & &amp;",
     "${app.quit()} `tick`",
     "\u0085NEL \ufeffBOM \uffff \x7fDEL \x1b[31m",
+    "100% %41 %25",
     "",
 ]
 
 
-# --------------------------------------------------------------------------------------------
-# Helpers
-
-
-def run_script(script: str, description: dict, work: Path) -> dict:
-    """Run ``script`` under the stand-in built from ``description``; the harness's record."""
-    script_file = work / "populate.jsx"
-    script_file.write_bytes(script.encode("ascii"))
-    description_file = work / "template.json"
-    description_file.write_text(json.dumps(description), encoding="utf-8")
-    proc = subprocess.run(
-        [NODE, str(JS_DIR / "run_script.js"), str(script_file), str(description_file)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=JS_DIR,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
-
-
-def parse_only(source: str, work: Path) -> dict:
-    path = work / "snippet.jsx"
-    path.write_text(source, encoding="utf-8")
-    proc = subprocess.run(
-        [NODE, str(JS_DIR / "run_script.js"), "--parse-only", str(path)],
-        capture_output=True, text=True, timeout=120, cwd=JS_DIR,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
-
-
-def footage(id_, name, width, height):
-    return Footage(id=id_, name=name, path=f"/Users/designer/{name}", width=width, height=height, missing=True)
-
-
-def template_document() -> TemplateDocument:
-    """A template like the real split-screen one, with a nested composition."""
-    cutout, cutout2, bg, logo = (
-        footage(30, "cutout.png", 652, 1480),
-        footage(31, "cutout2.png", 400, 300),
-        footage(32, "background.png", 1920, 1080),
-        footage(33, "logo.png", 500, 250),
-    )
-    split = Composition(id=12, name="Split Screen", width=1920, height=1080, duration=10.0, layers=(
-        TemplateLayer(1, "player1fullname", "text", text="PLAYER NAME", font="Arial-BoldMT", font_size=48.0,
-                      bbox=(100, 200, 600, 260)),
-        TemplateLayer(2, "player2fullname", "text", text="PLAYER TWO", font="Futura-Medium", font_size=36.0,
-                      bbox=(1100, 200, 1600, 260)),
-        TemplateLayer(3, "caption", "text", text="keep me", font="Arial-BoldMT", font_size=20.0),
-        TemplateLayer(4, "featuredimage1", "footage", source=cutout),
-        TemplateLayer(5, "featuredimage2", "footage", source=cutout2),
-        TemplateLayer(6, "background.png", "footage", source=bg),
-    ))
-    nested = Composition(id=13, name="Nested Logo", width=500, height=500, layers=(
-        TemplateLayer(1, "logo", "footage", source=logo),
-        TemplateLayer(2, "tagline", "text", text="TAGLINE", font="Futura-Medium", font_size=24.0),
-    ))
-    main = Composition(id=14, name="Main", width=1920, height=1080, layers=(
-        TemplateLayer(1, "Nested Logo", "precomp", source=Footage(13, "Nested Logo", kind="composition")),
-        TemplateLayer(2, "Split Screen", "precomp", source=Footage(12, "Split Screen", kind="composition")),
-    ))
-    return TemplateDocument(source="gameday.aepx", compositions=(main, split, nested),
-                            footage=(cutout, cutout2, bg, logo), fonts=("Arial-BoldMT", "Futura-Medium"))
-
-
-def description(render: Path, images: dict[str, tuple[int, int]], **layer_extras) -> dict:
-    """The template description plus the images the stand-in can import (render paths)."""
-    data = template_document().to_dict()
-    for (comp_name, index), extras in layer_extras.get("extras", {}).items():
-        comp = next(c for c in data["compositions"] if c["name"] == comp_name)
-        next(layer for layer in comp["layers"] if layer["index"] == index).update(extras)
-    data["imports"] = {str(render / rel): {"width": w, "height": h} for rel, (w, h) in images.items()}
-    return data
-
-
-def match(comp, index, name, psd_id, kind="text", fit="fit"):
-    return Match(composition=comp, layer_index=index, placeholder=name, psd_layer_id=psd_id,
-                 psd_layer=None, confidence=0.9, reason="test", placeholder_type=kind, fit=fit)
-
-
-APPROVED = [
-    match("Split Screen", 1, "player1fullname", 7),
-    match("Split Screen", 2, "player2fullname", 8),
-    match("Split Screen", 4, "featuredimage1", 10, "footage", "fit"),
-    match("Split Screen", 5, "featuredimage2", 11, "footage", "fill"),
-    match("Nested Logo", 1, "logo", 12, "footage", "stretch"),
-    match("Nested Logo", 2, "tagline", 13),
-    match("Split Screen", 6, "background.png", None, "footage"),  # nothing placed: skipped
-]
-TEXTS = {7: "BEN FORMAN", 8: "JOHN DOE", 13: "GAME DAY"}
-IMAGES = {"exports/10.png": (1000, 2000), "exports/11.png": (800, 400), "exports/12.png": (300, 300)}
-
-
 @pytest.fixture
 def render(tmp_path: Path) -> Path:
-    """The render machine's root: the template and exported PNGs exist, the output folder not."""
-    root = tmp_path / "render"
-    (root / "templates").mkdir(parents=True)
-    (root / "templates" / "gameday.aep").write_bytes(b"RIFX")
-    (root / "exports").mkdir()
-    for rel in IMAGES:
-        (root / rel).write_bytes(b"\x89PNG")
-    return root
-
-
-def make_plan(render: Path, matches=APPROVED, texts=TEXTS, **kwargs) -> ScriptPlan:
-    assets = {10: f"{LOCAL}/exports/10.png", 11: f"{LOCAL}/exports/11.png", 12: f"{LOCAL}/exports/12.png"}
-    return plan_from_matches(
-        matches,
-        template_path=f"{LOCAL}/templates/gameday.aep",
-        output_path=f"{LOCAL}/out/job-1/test001_final.aep",
-        assets=kwargs.pop("assets", assets),
-        texts=texts,
-        path_mappings=[(LOCAL, str(render))],
-        **kwargs,
-    )
-
-
-def layers_of(record: dict, comp: str) -> dict[int, dict]:
-    return {layer["index"]: layer for layer in next(c for c in record["final"] if c["name"] == comp)["layers"]}
-
-
-def read_log(record: dict, plan: ScriptPlan):
-    assert plan.log_path in record["files_written"]
-    return parse_log(Path(plan.log_path).read_text(encoding="utf-8"))
-
-
-def assert_clean_run(record: dict) -> None:
-    """Parsed as ES3, no uncaught error, no dialog, no quit, one balanced undo group."""
-    assert record["parsed"], record.get("parse_error")
-    assert record["uncaught"] is None, record["uncaught"]
-    assert record["alerts"] == []
-    assert record["quit"] == 0
-    assert record["undo_depth"] == 0
-    assert [c["call"] for c in record["undo"]] == ["beginUndoGroup", "endUndoGroup"]
+    return render_root(tmp_path)
 
 
 # --------------------------------------------------------------------------------------------
-# Escaping (pure Python)
+# Escaping and paths (pure Python)
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -234,10 +119,6 @@ def test_js_literal_writes_nested_values():
     assert js_literal({"a": [1, 2.5, None, True, "x"]}) == '{"a": [1, 2.5, null, true, "x"]}'
 
 
-# --------------------------------------------------------------------------------------------
-# Path mapping (pure Python)
-
-
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
@@ -259,56 +140,92 @@ def test_map_path_from_the_root_and_to_a_drive_root():
     assert map_path(Path("/a/b.png"), []) == "/a/b.png"
 
 
+def test_file_paths_escape_the_percent_sign_and_nothing_else():
+    assert extendscript_file_path("C:\\jobs\\100%.png") == "C:\\jobs\\100%25.png"
+    assert extendscript_file_path("/t/100%25.aepx") == "/t/100%2525.aepx"
+    assert extendscript_file_path("/a b/\u00fc.png") == "/a b/\u00fc.png"
+
+
 # --------------------------------------------------------------------------------------------
-# Planning (pure Python)
+# The script plan (pure Python)
 
 
-def test_plan_from_matches_keeps_order_maps_paths_and_skips_empty_matches(tmp_path):
-    plan = make_plan(tmp_path, add_to_render_queue=True)
-    assert plan.template_path == f"{tmp_path}/templates/gameday.aep"
-    assert plan.output_path == f"{tmp_path}/out/job-1/test001_final.aep"
-    assert plan.log_path == plan.output_path + ".log"
-    assert plan.operations == (
-        SetText("Split Screen", "player1fullname", 1, "BEN FORMAN"),
-        SetText("Split Screen", "player2fullname", 2, "JOHN DOE"),
-        ReplaceFootage("Split Screen", "featuredimage1", 4, f"{tmp_path}/exports/10.png", "fit"),
-        ReplaceFootage("Split Screen", "featuredimage2", 5, f"{tmp_path}/exports/11.png", "fill"),
-        ReplaceFootage("Nested Logo", "logo", 1, f"{tmp_path}/exports/12.png", "stretch"),
-        SetText("Nested Logo", "tagline", 2, "GAME DAY"),
-    )
-    assert plan.render_queue == ("Split Screen", "Nested Logo")
+def test_the_script_plan_holds_the_render_plans_values_with_mapped_paths(tmp_path):
+    plan = make_plan()
+    script_plan = script_plan_from_render_plan(
+        plan, template_path=f"{LOCAL}/templates/gameday.aep", output_path=f"{LOCAL}/out/o.aep",
+        bundle_dir=f"{LOCAL}/bundle", path_mappings=[(LOCAL, "Z:\\aea")])
+    assert (script_plan.mode, script_plan.template_path, script_plan.output_path, script_plan.log_path) == (
+        "open", "Z:\\aea\\templates\\gameday.aep", "Z:\\aea\\out\\o.aep", "Z:\\aea\\out\\o.aep.log")
+    assert script_plan.composition == plan.composition == "Main"
+    assert script_plan.texts == tuple(SetText(p.composition, p.layer_name, p.layer_index, p.text) for p in plan.texts)
+    for op, placement in zip(script_plan.footage, plan.footage, strict=True):
+        assert op.file_path == f"Z:\\aea\\bundle\\assets\\layer-{placement.psd_layer_id}.png"
+        assert (op.image_size, op.fit, op.box, op.anchor_map, op.anchor, op.scale, op.pixel_aspect) == (
+            placement.image_size, placement.fit, placement.box, placement.anchor_map, placement.anchor,
+            placement.scale, placement.pixel_aspect)
+        assert op.mask == (placement.mask if placement.fit == "fill" else None)
+        assert op.check_size
+    assert [op.mask is not None for op in script_plan.footage] == [False, True, False]
 
 
-@pytest.mark.parametrize(("add", "expected"), [(False, ()), (["Main", "Main"], ("Main",)), ("Main", ("Main",))])
-def test_plan_render_queue_choices(tmp_path, add, expected):
-    assert make_plan(tmp_path, add_to_render_queue=add).render_queue == expected
+def test_mode_current_needs_no_template_or_output_and_writes_no_log_by_default():
+    plan = make_plan()
+    current = script_plan_from_render_plan(plan, template_path=None, output_path=None, bundle_dir="/b", mode="current")
+    assert (current.template_path, current.output_path, current.log_path) == (None, None, None)
+    logged = script_plan_from_render_plan(plan, template_path=None, output_path=None, bundle_dir="/b",
+                                          mode="current", log_path="/w/populate.log")
+    assert logged.log_path == "/w/populate.log"
+    with pytest.raises(ScriptError, match="needs template_path and output_path"):
+        script_plan_from_render_plan(plan, template_path=None, output_path=None, bundle_dir="/b")
+    with pytest.raises(ScriptError, match="mode must be"):
+        script_plan_from_render_plan(plan, template_path="/t", output_path="/o", bundle_dir="/b", mode="render")
 
 
-def test_plan_refuses_a_match_without_its_text_or_image(tmp_path):
-    with pytest.raises(ScriptError, match="no text given"):
-        make_plan(tmp_path, texts={7: "x"})
-    with pytest.raises(ScriptError, match="no exported image"):
-        make_plan(tmp_path, assets={10: "/srv/aea/exports/10.png"})
+def test_a_placeholder_of_unknown_size_is_not_size_checked():
+    template = template_document()
+    split = template.composition("Split Screen")
+    unknown = dataclasses.replace(split.layer(4), source=Footage(30, "cutout.png", kind="file"))
+    split = dataclasses.replace(split, layers=tuple(unknown if layer.index == 4 else layer for layer in split.layers))
+    template = dataclasses.replace(template, compositions=(template.compositions[0], split, template.compositions[2]))
+    plan = make_plan(template, matches=APPROVED[2:3])
+    op, = script_plan_from_render_plan(plan, template_path="/t", output_path="/o", bundle_dir="/b").footage
+    assert not op.check_size and op.box == (0.0, 0.0, 1000.0, 2000.0)
 
 
-def test_plan_refuses_two_matches_for_one_layer_and_bad_fit(tmp_path):
-    twice = [match("Split Screen", 1, "player1fullname", 7), match("Split Screen", 1, "player1fullname", 8)]
-    with pytest.raises(ScriptError, match="two matches"):
-        make_plan(tmp_path, matches=twice)
-    with pytest.raises(ScriptError, match="fit must be"):
-        make_plan(tmp_path, matches=[match("Split Screen", 4, "featuredimage1", 10, "footage", "zoom")])
-    with pytest.raises(ScriptError, match="placeholder type"):
-        make_plan(tmp_path, matches=[match("Split Screen", 4, "featuredimage1", 10, "audio")])
+def test_plan_values_are_checked():
+    base = dict(composition="C", layer_name="f", layer_index=1, file_path="/a.png", image_size=(10, 10),
+                box=(0, 0, 5, 5), anchor_map=(2, 0, 2, 0))
+    ReplaceFootage(**base)
+    for bad, message in (({"fit": "zoom"}, "fit must be"), ({"image_size": (0, 10)}, "image_size"),
+                         ({"box": (0, 0, 0, 5)}, "is empty"), ({"anchor": (float("nan"), 1)}, "finite"),
+                         ({"anchor_map": (0, 0, 1, 0)}, "not invertible"), ({"layer_index": 0}, "layer_index"),
+                         ({"pixel_aspect": 0}, "pixel_aspect"), ({"file_path": ""}, "file_path")):
+        with pytest.raises(ScriptError, match=message):
+            ReplaceFootage(**{**base, **bad})
+    with pytest.raises(ScriptError, match="two operations"):
+        ScriptPlan(template_path="/t", output_path="/o", operations=(SetText("C", "t", 1, "a"), SetText("C", "t", 1, "b")))
 
 
-def test_generate_script_is_deterministic_ascii_and_its_code_never_varies(tmp_path):
-    plain = generate_script(make_plan(tmp_path))
-    assert plain == generate_script(make_plan(tmp_path))
+def test_generate_script_is_deterministic_ascii_and_its_code_never_varies(render):
+    plain = script_for(make_plan(), render)
+    assert plain == script_for(make_plan(), render)
     assert plain.isascii()
-    hostile = generate_script(make_plan(tmp_path, texts={7: HOSTILE[0], 8: HOSTILE[1], 13: HOSTILE[12]}))
+    hostile = script_for(make_plan(texts={7: HOSTILE[0], 8: HOSTILE[1], 13: HOSTILE[12]}), render)
     # Everything after the PLAN literal is the same text whatever the data.
     assert plain.split("\n    };\n", 1)[1] == hostile.split("\n    };\n", 1)[1]
     assert '"); app.quit()' not in hostile and "</script>" not in hostile
+    for removed in ("renderQueue", "beginSuppressDialogs", "gAECommandLineRenderer", "exitCode"):
+        assert (removed in plain) == (removed != "renderQueue"), removed
+
+
+def test_the_plan_literal_escapes_percent_in_paths_but_not_in_texts():
+    plan = ScriptPlan(template_path="/t/100%25.aepx", output_path="/o/100%.aep", operations=(
+        SetText("C", "t", 1, "100%"),
+        ReplaceFootage("C", "f", 2, "/b/100%.png", (10, 10), (0, 0, 10, 10), (1, 0, 1, 0))))
+    literal = plan_literal(plan)
+    assert '"/t/100%2525.aepx"' in literal and '"/o/100%25.aep"' in literal and '"/o/100%25.aep.log"' not in literal
+    assert '"/b/100%25.png"' in literal and '"text": "100%"' in literal
 
 
 # --------------------------------------------------------------------------------------------
@@ -324,191 +241,154 @@ def test_the_es3_check_is_real(tmp_path):
 
 
 @needs_node
-def test_es5_builtins_are_missing_under_the_stand_in(tmp_path, render):
-    record = run_script("[1].indexOf(1); JSON.stringify({});", {"compositions": []}, tmp_path)
+def test_es5_builtins_are_missing_under_the_stand_in_and_a_throw_exits_non_zero(tmp_path):
+    record = run_script("[1].indexOf(1); JSON.stringify({});", {"compositions": []}, tmp_path, fails=True)
     assert "indexOf is not a function" in record["uncaught"]
+    assert "indexOf is not a function" in record["stderr"]
 
 
 @needs_node
-def test_populates_exactly_the_approved_layers(tmp_path, render):
-    plan = make_plan(render)
-    record = run_script(generate_script(plan),
-                        description(render, IMAGES, extras={("Split Screen", 5): {"scale": [50, 50, 100]}}),
-                        tmp_path)
+def test_populates_exactly_the_planned_layers(tmp_path, render):
+    plan = make_plan()
+    record = run_script(script_for(plan, render), description_for(plan, render, dirty_project=True), tmp_path)
     assert_clean_run(record)
-    assert record["suppress_dialogs"] == 1
+    # AfterFX: the unsaved project is closed without saving (no prompt), then the template opens.
+    assert record["closed"] == ["DO_NOT_SAVE_CHANGES"]
     assert record["opened"] == [str(render / "templates" / "gameday.aep")]
+    assert (record["suppress_dialogs"], record["end_suppress_dialogs"]) == (1, 1)
 
+    assert_texts_match_the_plan(record, plan)
     split, nested, main = layers_of(record, "Split Screen"), layers_of(record, "Nested Logo"), layers_of(record, "Main")
-    # Texts: exactly the approved ones, font and size unchanged; the others untouched.
     assert (split[1]["text"], split[1]["font"], split[1]["font_size"]) == ("BEN FORMAN", "Arial-BoldMT", 48)
-    assert (split[2]["text"], split[2]["font"], split[2]["font_size"]) == ("JOHN DOE", "Futura-Medium", 36)
     assert (nested[2]["text"], nested[2]["font"], nested[2]["font_size"]) == ("GAME DAY", "Futura-Medium", 24)
     assert split[3]["text"] == "keep me"
-    text_sets = [(c["composition"], c["layer"]) for c in record["calls"] if c["call"] in ("setValue", "setValueAtKey")
-                 and c["property"] == "ADBE Text Document"]
-    assert sorted(text_sets) == [("Nested Logo", 2), ("Split Screen", 1), ("Split Screen", 2)]
 
-    # Footage: exactly the approved layers, with the imported files and fitted scales.
-    exports = render / "exports"
-    assert record["imports"] == [str(exports / "10.png"), str(exports / "11.png"), str(exports / "12.png")]
-    assert sorted((r["composition"], r["layer"], r["file"]) for r in record["replaced"]) == [
-        ("Nested Logo", 1, str(exports / "12.png")),
-        ("Split Screen", 4, str(exports / "10.png")),
-        ("Split Screen", 5, str(exports / "11.png")),
+    bundle = render / "bundle" / "assets"
+    assert record["imports"] == [str(bundle / f"layer-{i}.png") for i in (10, 11, 12)]
+    assert sorted((r["composition"], r["layer"], r["file"], r["fix_expressions"]) for r in record["replaced"]) == [
+        ("Nested Logo", 1, str(bundle / "layer-12.png"), True),
+        ("Split Screen", 4, str(bundle / "layer-10.png"), True),
+        ("Split Screen", 5, str(bundle / "layer-11.png"), True),
     ]
-    # fit: box 652x1480 at 100 % vs 1000x2000 -> min(65.2, 74) = 65.2 on both axes
-    assert split[4]["scale"] == pytest.approx([65.2, 65.2, 100])
-    assert split[4]["anchor"] == pytest.approx([500, 1000, 0])  # old centre -> new centre
-    # fill: box 400x300 at 50 % (200x150 on screen) vs 800x400 -> max(25, 37.5) = 37.5
+    # The plan's anchors and scales, set as they are (z kept).
+    for placement in plan.footage:
+        layer = layers_of(record, placement.composition)[placement.layer_index]
+        assert layer["anchor"] == pytest.approx([*placement.anchor, 0])
+        assert layer["scale"] == pytest.approx([*placement.scale, 100])
+    # fit: box 652x1480 at 50 % vs 1000x2000 -> min(32.6, 37) = 32.6; fill: max(25, 37.5) with a mask
+    assert split[4]["scale"] == pytest.approx([32.6, 32.6, 100]) and split[4]["masks"] == []
+    fill = plan.footage[1]
     assert split[5]["scale"] == pytest.approx([37.5, 37.5, 100])
-    # stretch: box 500x250 vs 300x300 -> 166.67 x 83.33
-    assert nested[1]["scale"] == pytest.approx([500 / 3, 250 / 3, 100])
+    left, top, right, bottom = fill.mask
+    mask, = split[5]["masks"]
+    assert [v for vertex in mask for v in vertex] == pytest.approx([left, top, right, top, right, bottom, left, bottom])
+    assert nested[1]["scale"] == pytest.approx([500 / 3, 250 / 3, 100]) and nested[1]["masks"] == []
     assert split[6]["source"]["name"] == "background.png" and split[6]["scale"] == [100, 100, 100]
     assert main[1]["source"]["name"] == "Nested Logo"
 
-    # Saved to the mapped output path (folder created), render queue untouched, log next to it.
-    assert record["saved"] == [plan.output_path]
-    assert record["folders_created"] == [str(render / "out" / "job-1")]
+    assert record["saved"] == [str(output(render))] and output(render).is_file()
     assert record["render_queue"] == []
-    log = read_log(record, plan)
+    log = read_log(render)
     assert log.failures == () and log.warnings == ()
-    assert log.summary == {"level": "summary", "step": "done", "saved": True, "ok": 8, "warnings": 0, "failures": 0}
-
+    assert log.summary == {"level": "summary", "step": "done", "mode": "open", "saved": True, "ok": 9,
+                           "warnings": 0, "failures": 0}
     order = [c["call"] for c in record["calls"]]
-    steps = ["app.open", "beginUndoGroup", "endUndoGroup", "project.save"]
+    steps = ["project.close", "app.open", "beginUndoGroup", "endUndoGroup", "project.save"]
     assert [order.index(step) for step in steps] == sorted(order.index(step) for step in steps)
 
 
+
 @needs_node
-def test_missing_compositions_and_layers_are_logged_and_the_script_goes_on(tmp_path, render):
-    matches = [
-        match("No Such Comp", 1, "player1fullname", 7),
-        match("Split Screen", 40, "no such layer", 8),
-        match("Split Screen", 1, "player1fullname", 13),
-    ]
-    plan = make_plan(render, matches=matches, add_to_render_queue=["Split Screen", "Ghost"])
-    record = run_script(generate_script(plan), description(render, IMAGES), tmp_path)
+def test_paths_with_percent_signs_reach_after_effects_unchanged(tmp_path, render):
+    template = render / "templates" / "100%25.aepx"
+    template.write_bytes(b"<AfterEffectsProject/>")
+    plan = make_plan(matches=APPROVED[2:3])
+    plan = dataclasses.replace(plan, footage=(dataclasses.replace(plan.footage[0], image="assets/100%.png"),))
+    script = script_for(plan, render, template_path=f"{LOCAL}/templates/100%25.aepx",
+                        output_path=f"{LOCAL}/out/job-1/100%.aep")
+    record = run_script(script, description_for(plan, render), tmp_path)
     assert_clean_run(record)
-    assert layers_of(record, "Split Screen")[1]["text"] == "GAME DAY"
-    assert record["saved"] == [plan.output_path]
-    assert record["render_queue"] == ["Split Screen"]
-    log = read_log(record, plan)
-    assert [(f["step"], f.get("composition"), f.get("layer")) for f in log.failures] == [
-        ("find-composition", "No Such Comp", "player1fullname"),
-        ("find-layer", "Split Screen", "no such layer"),
-        ("render-queue", "Ghost", None),
-    ]
-    assert log.summary["saved"] is True and log.summary["failures"] == 3
+    assert record["opened"] == [str(template)]
+    assert record["imports"] == [str(render / "bundle" / "assets" / "100%.png")]
+    assert record["saved"] == [str(render / "out" / "job-1" / "100%.aep")]
+    assert (render / "out" / "job-1" / "100%.aep.log").is_file()
 
 
 @needs_node
-def test_a_renamed_layer_is_found_by_its_index(tmp_path, render):
-    plan = make_plan(render, matches=[match("Split Screen", 2, "renamed since matching", 7)])
-    record = run_script(generate_script(plan), description(render, IMAGES), tmp_path)
+def test_keyframed_text_anchor_and_scale_are_changed_by_the_plans_rules(tmp_path, render):
+    """An animated placeholder: the plan has no static anchor or scale, so each key is changed by
+    the plan's rules (the same functions as the plan's: anchor_map and new_scale)."""
+    template = template_document()
+    split = template.composition("Split Screen")
+    animated = dataclasses.replace(split.layer(5), anchor=None, scale=None, matrix=None, animated_transform=True)
+    split = dataclasses.replace(split, layers=tuple(animated if layer.index == 5 else layer for layer in split.layers))
+    template = dataclasses.replace(template, compositions=(template.compositions[0], split, template.compositions[2]))
+    plan = make_plan(template, matches=[APPROVED[0], APPROVED[3]])
+    placement = plan.footage[0]
+    assert placement.anchor is None and placement.scale is None and placement.mask is None
+    anchor_keys, scale_keys = [[200, 150], [0, 300]], [[50, 50], [-100, 200]]
+    data = description_for(plan, render, template)
+    layers = {layer["index"]: layer for layer in data["compositions"][1]["layers"]}
+    layers[1]["text_keys"] = ["A", "B"]
+    layers[5].update(anchor_keys=anchor_keys, scale_keys=scale_keys)
+    record = run_script(script_for(plan, render), data, tmp_path)
     assert_clean_run(record)
-    assert layers_of(record, "Split Screen")[2]["text"] == "BEN FORMAN"
-    warning, = read_log(record, plan).warnings
-    assert (warning["step"], warning["found"]) == ("find-layer", "player2fullname")
+    split_state = layers_of(record, "Split Screen")
+    assert split_state[1]["text_keys"] == [{"text": "BEN FORMAN", "font": "Arial-BoldMT", "font_size": 48}] * 2
+    m = anchor_map(placement.box, placement.image_size)
+    assert m == placement.anchor_map
+    assert split_state[5]["anchor_keys"] == [pytest.approx([x * m[0] + m[1], y * m[2] + m[3], 0]) for x, y in anchor_keys]
+    assert split_state[5]["scale_keys"] == [
+        pytest.approx([*new_scale(tuple(s), placement.box, placement.image_size, "fill"), 100]) for s in scale_keys]
+    assert [w["message"] for w in read_log(render).warnings] == [
+        "the plan has no mask for this fill (animated template?): the image may spill"]
 
 
 @needs_node
-def test_wrong_layer_kinds_and_missing_images_are_failures(tmp_path, render):
-    matches = [
-        match("Split Screen", 4, "featuredimage1", 7),  # text into a footage layer
-        match("Split Screen", 1, "player1fullname", 10, "footage"),  # image into a text layer
-        match("Split Screen", 5, "featuredimage2", 11, "footage"),  # image file absent
-    ]
-    (render / "exports" / "11.png").unlink()
-    plan = make_plan(render, matches=matches)
-    record = run_script(generate_script(plan), description(render, IMAGES), tmp_path)
+def test_the_fill_mask_is_added_after_every_other_change(tmp_path, render):
+    """The stand-in invalidates earlier property references when a mask is added, as After
+    Effects may: the script must not touch them afterwards (this run would throw)."""
+    plan = make_plan(matches=APPROVED[3:4])
+    record = run_script(script_for(plan, render), description_for(plan, render), tmp_path)
     assert_clean_run(record)
-    assert record["replaced"] == [] and record["imports"] == []
-    assert [f["message"] for f in read_log(record, plan).failures] == [
-        "not a text layer", "not a footage layer", "image not found"]
-    assert record["saved"] == [plan.output_path]
-
-
-@needs_node
-def test_adds_compositions_to_the_render_queue_when_asked(tmp_path, render):
-    plan = make_plan(render, add_to_render_queue=True)
-    record = run_script(generate_script(plan), description(render, IMAGES), tmp_path)
-    assert_clean_run(record)
-    assert record["render_queue"] == ["Split Screen", "Nested Logo"]
-    order = [c["call"] for c in record["calls"]]
-    assert order.index("renderQueue.add") < order.index("project.save")
-
-
-@needs_node
-def test_keyframed_text_and_scale_are_changed_at_every_key(tmp_path, render):
-    extras = {
-        ("Split Screen", 1): {"text_keys": ["A", "B"]},
-        ("Split Screen", 4): {"scale_keys": [[100, 100, 100], [200, 200, 100]]},
-    }
-    plan = make_plan(render, matches=APPROVED[:3])
-    record = run_script(generate_script(plan), description(render, IMAGES, extras=extras), tmp_path)
-    assert_clean_run(record)
-    split = layers_of(record, "Split Screen")
-    assert split[1]["text_keys"] == [{"text": "BEN FORMAN", "font": "Arial-BoldMT", "font_size": 48}] * 2
-    first, second = split[4]["scale_keys"]
-    assert first == pytest.approx([65.2, 65.2, 100]) and second == pytest.approx([130.4, 130.4, 100])
-
-
-@needs_node
-def test_a_missing_template_is_logged_and_nothing_is_saved(tmp_path, render):
-    (render / "templates" / "gameday.aep").unlink()
-    plan = make_plan(render)
-    record = run_script(generate_script(plan), description(render, IMAGES), tmp_path)
-    assert record["uncaught"] is None and record["alerts"] == [] and record["saved"] == []
-    assert record["undo"] == [] and record["opened"] == []
-    log = read_log(record, plan)
-    assert [f["step"] for f in log.failures] == ["open"]
-    assert log.summary["saved"] is False
-
-
-@needs_node
-def test_runs_on_hosts_without_suppress_dialogs(tmp_path, render):
-    plan = make_plan(render)
-    data = description(render, IMAGES)
-    data["no_suppress_dialogs"] = True
-    record = run_script(generate_script(plan), data, tmp_path)
-    assert_clean_run(record)
-    assert record["suppress_dialogs"] == 0 and record["saved"] == [plan.output_path]
+    calls = [c["call"] for c in record["calls"]]
+    assert calls.index("addProperty") > max(i for i, c in enumerate(calls) if c == "setValue" and
+                                           record["calls"][i]["property"] in ("ADBE Anchor Point", "ADBE Scale"))
+    stale = run_script(
+        "var l = app.project.item(3).layer(1); var s = l.property('ADBE Transform Group').property('ADBE Scale');"
+        "l.property('ADBE Mask Parade').addProperty('ADBE Mask Atom'); s.setValue([1, 1, 1]);",
+        {"project_open": True, "compositions": [{"name": "C", "width": 10, "height": 10, "layers": [
+            {"index": 1, "name": "f", "type": "footage", "source": {"id": 1, "name": "a", "width": 4, "height": 4}}]}]},
+        tmp_path / "stale", fails=True)
+    assert "Object is invalid" in stale["stderr"]
 
 
 @needs_node
 def test_hostile_strings_arrive_byte_identical(tmp_path, render):
     """Hostile texts, composition and layer names and file names are data, never code."""
     comp_name = HOSTILE[0] + " \u05e2\u05d1\u05e8\u05d9\u05ea"
-    layers = [{"index": i + 1, "name": f"t{i}\n{HOSTILE[i % 5]}", "type": "text", "text": "old",
-               "font": "Arial-BoldMT", "font_size": 30.0} for i in range(len(HOSTILE))]
-    file_names = ['a "quote" \'x\' \\ \u00fc \U0001F600.png', "new\nline <script> *\u2028.png"]
-    layers += [{"index": len(HOSTILE) + 1 + i, "name": f"img{i} \u0645\u0631\u062d\u0628\u0627", "type": "footage",
-                "source": {"id": 90 + i, "name": "old.png", "width": 100, "height": 100}} for i in range(2)]
-    data = {"compositions": [{"name": comp_name, "width": 1920, "height": 1080, "layers": layers}],
-            "imports": {str(render / "exports" / name): {"width": 200, "height": 100} for name in file_names}}
-    for name in file_names:
-        (render / "exports" / name).write_bytes(b"\x89PNG")
-
-    matches = [match(comp_name, layer["index"], layer["name"], 100 + layer["index"], layer["type"])
-               for layer in layers]
+    layers = [text_layer(i + 1, f"t{i}\n{HOSTILE[i % 5]}", "old", "Arial-BoldMT", 30.0) for i in range(len(HOSTILE))]
+    source = footage_item(90, 'a "quote" \'x\' \\ \u00fc \U0001F600 100%.png', 100, 100)
+    layers.append(footage_layer(len(HOSTILE) + 1, "img \u0645\u0631\u062d\u0628\u0627 </script>", source))
+    template = TemplateDocument(source="t.aepx", compositions=(
+        Composition(id=1, name=comp_name, width=1920, height=1080, layers=tuple(layers)),), footage=(source,))
+    matches = [match(comp_name, layer.index, layer.name, 100 + layer.index, layer.type) for layer in layers]
     texts = {100 + i + 1: text for i, text in enumerate(HOSTILE)}
-    assets = {100 + len(HOSTILE) + 1 + i: f"{LOCAL}/exports/{name}" for i, name in enumerate(file_names)}
-    plan = make_plan(render, matches=matches, texts=texts, assets=assets, add_to_render_queue=True)
-    script = generate_script(plan)
+    plan = plan_for(template, matches, texts, {100 + len(layers): (200, 100)})
+    script = script_for(plan, render)
     assert script.isascii()
-
-    record = run_script(script, data, tmp_path)
+    record = run_script(script, description_for(plan, render, template), tmp_path)
     assert_clean_run(record)
     final = layers_of(record, comp_name)
     for i, text in enumerate(HOSTILE):
-        assert final[i + 1]["text"] == text
-        assert final[i + 1]["font"] == "Arial-BoldMT"
-    assert record["imports"] == [str(render / "exports" / name) for name in file_names]
-    assert [final[len(HOSTILE) + 1 + i]["source"]["file"] for i in range(2)] == record["imports"]
-    assert record["render_queue"] == [comp_name]
-    log = read_log(record, plan)
+        assert (final[i + 1]["text"], final[i + 1]["font"]) == (text, "Arial-BoldMT")
+    assert final[len(layers)]["source"]["file"] == record["imports"][0]
+    log = read_log(render)
     assert log.failures == ()
     assert {entry.get("composition") for entry in log.entries if "layer" in entry} == {comp_name}
-    text_layers = [e["layer"] for e in log.entries if e["step"] == "set-text"]
-    assert text_layers == [layer["name"] for layer in layers[: len(HOSTILE)]]
+    assert [e["layer"] for e in log.entries if e["step"] == "set-text"] == [layer.name for layer in layers[:-1]]
+
+
+def test_generate_script_of_a_hand_made_plan_has_no_render_queue(tmp_path):
+    script = generate_script(ScriptPlan(template_path="/t.aep", output_path="/o.aep"))
+    assert '"texts": []' in script and '"footage": []' in script and "renderQueue" not in script

@@ -5,6 +5,9 @@
  *   node run_script.js SCRIPT.jsx DESCRIPTION.json   -> JSON record on stdout
  *   node run_script.js --parse-only SCRIPT.jsx        -> {"parsed": true|false, ...}
  *
+ * A script that throws makes this exit 1 with "Error executing script: <message>" on stderr
+ * (as nexrender's patched aerender reports it), the record still on stdout.
+ *
  * 1. The script is parsed with acorn as ECMAScript 3 with reserved words refused: a script
  *    that parses is ES3 (ExtendScript's dialect) - no let/const, arrow functions, template
  *    literals, trailing commas, getters or reserved words as names.
@@ -51,6 +54,12 @@ function asciiJson(value) {
         c => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
+/** A script's completion value as JSON can hold it (objects of the stand-in are cyclic). */
+function primitive(value) {
+    if (value === undefined) return null;
+    return value === null || ['string', 'number', 'boolean'].includes(typeof value) ? value : String(value);
+}
+
 function parseEs3(source) {
     try {
         acorn.parse(source, {ecmaVersion: 3, sourceType: 'script', allowReserved: false});
@@ -65,13 +74,15 @@ function run(source, description) {
     const context = vm.createContext(Object.assign({}, globals));
     vm.runInContext(ES5_BUILTINS, context);
     let uncaught = null;
+    let message = null;
     let result;
     try {
         result = vm.runInContext(source, context, {filename: 'script.jsx', timeout: 10000});
     } catch (error) {
         uncaught = String(error && error.stack ? error.stack : error);
+        message = String(error && error.message !== undefined ? error.message : error);
     }
-    return Object.assign({uncaught, result: result === undefined ? null : result}, record());
+    return Object.assign({uncaught, error_message: message, result: primitive(result)}, record());
 }
 
 function main(argv) {
@@ -92,6 +103,10 @@ function main(argv) {
     const description = JSON.parse(fs.readFileSync(argv[1], 'utf8'));
     const outcome = Object.assign(parse, run(source, description));
     process.stdout.write(asciiJson(outcome) + '\n');
+    if (outcome.uncaught !== null) {
+        process.stderr.write(`Error executing script: ${outcome.error_message}\n`);
+        return 1;
+    }
     return 0;
 }
 
