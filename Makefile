@@ -18,16 +18,22 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Node packages for the tests: acorn and @nexrender/types (script and job JSON checks), and a
-# real @nexrender/server for the deploy target.
+# Node packages for the tests: acorn and @nexrender/types (script and job JSON checks), a
+# real @nexrender/server for the deploy target, and nexrender's job runner (@nexrender/core and
+# @nexrender/action-copy) for the delivery tests. The last one skips core's peer dependencies
+# (every nexrender action and provider) with legacy-peer-deps, as its .npmrc and lockfile say.
 NXS := jobs/tests/nexrender_server
-js: $(JS)/node_modules/.package-lock.json $(NXS)/node_modules/.package-lock.json
+NXC := jobs/tests/nexrender_core
+js: $(JS)/node_modules/.package-lock.json $(NXS)/node_modules/.package-lock.json $(NXC)/node_modules/.package-lock.json
 
 $(JS)/node_modules/.package-lock.json: $(JS)/package.json $(JS)/package-lock.json
 	npm ci --prefix $(JS) --no-audit --no-fund --loglevel=error
 
 $(NXS)/node_modules/.package-lock.json: $(NXS)/package.json $(NXS)/package-lock.json
 	npm ci --prefix $(NXS) --no-audit --no-fund --loglevel=error
+
+$(NXC)/node_modules/.package-lock.json: $(NXC)/package.json $(NXC)/package-lock.json $(NXC)/.npmrc
+	npm ci --prefix $(NXC) --legacy-peer-deps --no-audit --no-fund --loglevel=error
 
 # Browser tests drive Debian's Chromium through Playwright (never `playwright install`). As root
 # (CI), install it when missing; otherwise those tests skip and say why.
@@ -67,4 +73,4 @@ bench: install
 	$(BIN)/python bench/dashboard_bench.py
 
 clean:
-	rm -rf $(VENV) data $(JS)/node_modules $(NXS)/node_modules
+	rm -rf $(VENV) data $(JS)/node_modules $(NXS)/node_modules $(NXC)/node_modules

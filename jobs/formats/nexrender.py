@@ -22,6 +22,31 @@ nexrender's README: "if ``layerName`` is used for footage file asset, it should 
 the extension in the name as well". A footage layer whose name carries no extension is
 therefore addressed by ``layerIndex``.
 
+Delivery (checked against ``@nexrender/core`` 1.63 and ``@nexrender/action-copy`` 1.49 by
+jobs/tests/formats/test_nexrender_core.py, which runs jobs through them):
+
+- nexrender renders into its work folder (``<workpath>/<uid>/result.<outputExt>``) and, after
+  the post-render actions, deletes that folder (``tasks/cleanup.js``). A job is delivered only
+  by a post-render action: this module appends ``@nexrender/action-copy`` to ``postrender``
+  (after any other post-render action, so it copies their result), which runs after the render
+  and before the cleanup (``src/index.js``);
+- action-copy joins a relative ``output`` onto the work folder (lost in the cleanup) and, when
+  ``output`` is not an EXISTING folder, writes a file of that very name: the copy's target is
+  therefore an absolute path of the rendered file's final name (``deliver_to`` +
+  ``output_name`` with the render's extension, or ``output`` as given);
+- without ``outputExt`` nexrender names the render ``result.avi`` (``result.mov`` on macOS);
+  After Effects gives the file its output module's extension, and nexrender looks for only a
+  few swaps (``.avi``/``.mov``/``.mp4``). ``outputExt`` therefore follows the output module
+  (:data:`OUTPUT_MODULE_EXTENSIONS` for After Effects' stock templates, or ``output_ext``);
+- ``jpeg``/``jpg``/``png``/``tif``/``tga`` make nexrender render an image sequence
+  (``result_[#####].ext``), which action-copy cannot copy (one file): refused for a delivery;
+- nexrender 1.63 names a downloaded file after its URL's whole path (``tasks/download.js``:
+  ``<random>-/jobs/exports/10.png``), a folder that does not exist in the work folder, so
+  every ``file://`` or ``http(s)://`` asset fails with ENOENT, unless the asset carries a
+  ``name`` (then used as is; fixed upstream after 1.63.3 by inlife/nexrender#1067). The
+  template and every footage and script asset therefore get a ``name``: the file's own name,
+  made unique within the job and kept clear of nexrender's ``result.*`` and ``nexrender-*``.
+
 This module is plain Python: no Django import.
 """
 
@@ -31,7 +56,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 PRIORITIES = {"high": 100, "medium": 50, "low": 0}
 DEFAULT_PRIORITY = "medium"
@@ -39,11 +64,28 @@ FOOTAGE_TYPES = ("image", "video", "audio")
 TEXT_PROPERTY = "Source Text"
 SCALE_PROPERTY = "Transform.Scale"
 COPY_ACTION = "@nexrender/action-copy"
+# The file extension After Effects gives a render with each of its stock output-module templates
+# (English names, After Effects 2022 and later: "Lossless" is QuickTime there).
+OUTPUT_MODULE_EXTENSIONS = {
+    "Lossless": "mov",
+    "Lossless with Alpha": "mov",
+    "High Quality": "mov",
+    "High Quality with Alpha": "mov",
+    "Alpha Only": "mov",
+    "H.264 - Match Render Settings - 5 Mbps": "mp4",
+    "H.264 - Match Render Settings - 15 Mbps": "mp4",
+    "H.264 - Match Render Settings - 40 Mbps": "mp4",
+    "TIFF Sequence with Alpha": "tif",
+}
+# nexrender renders these as an image sequence, result_[#####].<ext> (tasks/setup.js).
+IMAGE_SEQUENCE_EXTENSIONS = ("jpeg", "jpg", "png", "tif", "tga")
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 _TAG = re.compile(r"^[A-Za-z0-9]+$")
+_EXT = re.compile(r"^[A-Za-z0-9]{1,5}$")
+_UNSAFE_NAME = re.compile(r"[\\/\x00-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -177,13 +219,123 @@ def _text_asset(asset: TextAsset) -> dict:
     return {"type": "data", **_text_target(asset), "property": TEXT_PROPERTY, "value": asset.value}
 
 
+def download_name(src: str) -> str:
+    """The file name at the end of a source URI (percent-decoded), or ``""``."""
+    if src.startswith("data:"):
+        return ""
+    path = unquote(urlsplit(src).path)
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _name_downloads(items: Sequence[dict]) -> None:
+    """Give every downloaded item a unique ``name`` (see the module docstring).
+
+    A data URI, or a URL without a file name, becomes ``asset-<n>`` (nexrender adds a data
+    URI's extension from its MIME type).
+    """
+    taken: set[str] = set()
+    for number, item in enumerate(items, start=1):
+        name = download_name(item["src"])
+        if not name or name in (".", "..") or _UNSAFE_NAME.search(name):
+            name = f"asset-{number}"
+        stem, dot, ext = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
+        if stem.lower() == "result" or name.lower().startswith(("nexrender-", "aerender-")):
+            stem = f"asset-{stem}"
+        candidate, k = stem + dot + ext, 1
+        while candidate.lower() in taken:
+            k += 1
+            candidate = f"{stem}-{k}{dot}{ext}"
+        taken.add(candidate.lower())
+        item["name"] = candidate
+
+
 def _coerce(items: Iterable, cls):
     """Accept dataclass instances or plain tuples in the dataclass's field order."""
     return [item if isinstance(item, cls) else cls(*item) for item in items]
 
 
+def is_absolute_path(text: str) -> bool:
+    """An absolute POSIX, Windows-drive or UNC path (as action-copy needs, not a URL)."""
+    return text.startswith("/") or text.startswith("\\\\") or bool(_DRIVE.match(text))
+
+
+def _absolute(what: str, value: object) -> str:
+    text = _name(what, str(value) if isinstance(value, PathLike) else value)
+    if _SCHEME.match(text):
+        raise ValueError(f"{what} {text!r} is a URL: @nexrender/action-copy copies to a path")
+    if not is_absolute_path(text):
+        raise ValueError(f"{what} {text!r} is not an absolute path: nexrender would put it in its work "
+                         "folder, which it deletes after the job")
+    return text
+
+
+def render_extension(output_module: str | None, output_ext: str | None = None) -> str | None:
+    """The rendered file's extension (no dot, lower case) for nexrender's ``outputExt``.
+
+    ``output_ext`` (``"mov"`` or ``".mov"``, as in the ``AEA_RENDER_EXTENSION`` setting) wins;
+    without it a stock output module gives its extension (:data:`OUTPUT_MODULE_EXTENSIONS`);
+    otherwise None (nexrender then guesses). A stock module and a different ``output_ext`` are
+    refused: After Effects would write the module's extension and nexrender miss the file.
+    """
+    known = OUTPUT_MODULE_EXTENSIONS.get(output_module) if output_module is not None else None
+    if output_ext is None:
+        return known
+    if not isinstance(output_ext, str):
+        raise ValueError(f"output_ext must be a string, not {output_ext!r}")
+    ext = output_ext[1:] if output_ext.startswith(".") else output_ext
+    if not _EXT.match(ext):
+        raise ValueError(f"output_ext must be 1 to 5 letters or digits, not {output_ext!r}")
+    ext = ext.lower()
+    if known is not None and ext != known:
+        raise ValueError(f"output module {output_module!r} renders .{known} files, not .{ext}")
+    return ext
+
+
+def delivery_path(folder: str | PathLike, output_name: str, ext: str) -> str:
+    """``folder`` + ``output_name`` with its extension replaced by ``ext`` (the render's).
+
+    ``folder`` is a render-machine path; the name is joined with its separator style
+    (backslash for ``Z:\\renders``, slash otherwise).
+    """
+    base = _absolute("deliver_to", folder)
+    name = _name("output_name", output_name)
+    if _UNSAFE_NAME.search(name):
+        raise ValueError(f"output_name must be a file name (no path separator or control character): {name!r}")
+    stem = _EXTENSION.sub("", name) if _EXTENSION.search(name) else name
+    if stem.strip(".") == "":
+        raise ValueError(f"output_name {name!r} has no name before its extension")
+    sep = "\\" if "\\" in base and "/" not in base else "/"
+    return base.rstrip("/\\") + sep + f"{stem}.{ext}"
+
+
+def _copy_output(output, deliver_to, output_name, ext) -> str | None:
+    """The absolute path action-copy writes the render to, or None (no delivery)."""
+    if output is not None and deliver_to is not None:
+        raise ValueError("give output (a file path) or deliver_to (a folder), not both")
+    if output is None and deliver_to is None:
+        if output_name is not None:
+            raise ValueError("output_name names the delivered file: it needs deliver_to")
+        return None
+    if ext in IMAGE_SEQUENCE_EXTENSIONS:
+        raise ValueError(f"a .{ext} render is an image sequence (result_[#####].{ext}), which "
+                         f"{COPY_ACTION} cannot deliver (it copies one file)")
+    if output is not None:
+        path = _absolute("output", output)
+        found = _EXTENSION.search(path.replace("\\", "/").rsplit("/", 1)[-1])
+        if ext is not None and found and found.group(0)[1:].lower() != ext:
+            raise ValueError(f"output {path!r} does not end in .{ext}, the render's extension")
+        return path
+    if ext is None:
+        raise ValueError("the rendered file's extension is unknown (a custom output module): give output_ext")
+    return delivery_path(deliver_to, _name("output_name", output_name), ext)
+
+
 def _actions(actions: Mapping[str, Sequence[Mapping]] | None, output: str | None) -> dict:
-    """``prerender``/``postrender`` lists; ``output`` adds a final copy of the render there."""
+    """``prerender``/``postrender`` lists; ``output`` adds a final copy of the render there.
+
+    The copy comes after every other post-render action (so it delivers their result, e.g. an
+    encode) and nexrender runs the post-render actions before its cleanup.
+    """
     result: dict[str, list[dict]] = {"prerender": [], "postrender": []}
     for stage, items in (actions or {}).items():
         if stage not in result:
@@ -191,6 +343,10 @@ def _actions(actions: Mapping[str, Sequence[Mapping]] | None, output: str | None
         for action in items:
             if not isinstance(action, Mapping) or not action.get("module"):
                 raise ValueError(f"a nexrender action needs a module: {action!r}")
+            if action["module"] == COPY_ACTION:
+                if stage != "postrender":
+                    raise ValueError(f"{COPY_ACTION} runs only as a postrender action")
+                _absolute("the output of a copy action", action.get("output"))
             result[stage].append(dict(action))
     if output is not None:
         result["postrender"].append({"module": COPY_ACTION, "output": _name("output", output)})
@@ -218,7 +374,7 @@ def nexrender_job(
     texts: Iterable[TextAsset | tuple] = (),
     priority: str | int | None = DEFAULT_PRIORITY,
     tags: Iterable[str] = (),
-    output: str | None = None,
+    output: str | PathLike | None = None,
     output_module: str | None = None,
     render_settings: str | None = None,
     output_ext: str | None = None,
@@ -226,6 +382,8 @@ def nexrender_job(
     scripts: Iterable[str | PathLike] = (),
     continue_on_missing: bool = False,
     uid: str | None = None,
+    deliver_to: str | PathLike | None = None,
+    output_name: str | None = None,
 ) -> dict:
     """A nexrender job as a JSON-ready dict.
 
@@ -233,9 +391,16 @@ def nexrender_job(
     layer_index, type, scale)``), ``texts`` are :class:`TextAsset` (or ``(layer_name, value,
     composition, layer_index)``). Assets come out as: every footage item, then the Scale data
     items for footage that has a fitted ``scale`` (same layer target as its footage), then the
-    Source Text items, then ``scripts``. ``priority`` is ``high``/``medium``/``low`` or a number;
-    ``tags`` alphanumeric strings; ``output`` a render-machine path the rendered file is copied
-    to (``@nexrender/action-copy``). ``uid`` is left to nexrender unless given.
+    Source Text items, then ``scripts`` (``script`` assets: nexrender runs them last, through
+    its patched ``aerender -r``). ``priority`` is ``high``/``medium``/``low`` or a number;
+    ``tags`` alphanumeric strings. ``uid`` is left to nexrender unless given.
+
+    ``template.outputExt`` is :func:`render_extension` of ``output_module`` and ``output_ext``.
+    The render is delivered by a final post-render ``@nexrender/action-copy`` to ``output`` (an
+    absolute render-machine file path, or a folder that exists there) or to ``deliver_to`` (an
+    absolute render-machine folder; the file is ``output_name`` with the render's extension,
+    e.g. ``test001_final.aep`` → ``test001_final.mov``). Without either, nothing is delivered
+    and nexrender's cleanup deletes the render.
     """
     footage_items = _coerce(footage, FootageAsset)
     text_items = _coerce(texts, TextAsset)
@@ -243,11 +408,14 @@ def nexrender_job(
     assets += [scale for scale in (_scale_asset(item) for item in footage_items) if scale]
     assets += [_text_asset(item) for item in text_items]
     assets += [{"type": "script", "src": source_uri(str(src))} for src in scripts]
-    template = _template(template_src, composition, output_module, render_settings, output_ext, continue_on_missing)
+    ext = render_extension(output_module, output_ext)
+    copy_to = _copy_output(output, deliver_to, output_name, ext)
+    template = _template(template_src, composition, output_module, render_settings, ext, continue_on_missing)
+    _name_downloads([template] + [asset for asset in assets if asset["type"] != "data"])
     job: dict = {
         "template": template,
         "assets": assets,
-        "actions": _actions(actions, output),
+        "actions": _actions(actions, copy_to),
         "priority": nexrender_priority(priority),
     }
     tag_text = nexrender_tags(tags)

@@ -18,10 +18,13 @@ import pytest
 from jobs.formats.nexrender import (
     FootageAsset,
     TextAsset,
+    delivery_path,
+    download_name,
     file_url,
     nexrender_job,
     nexrender_priority,
     nexrender_tags,
+    render_extension,
     source_uri,
     tag_from_text,
 )
@@ -70,12 +73,13 @@ def test_job_shape():
         "outputModule": "Lossless",
         "settingsTemplate": "Best Settings",
         "outputExt": "mov",
+        "name": "test001_final.aep",
     }
     assert job["assets"] == [
         {"type": "image", "src": "file:///Z:/jobs/exports/10.png", "layerName": "cutout.png",
-         "composition": "Split Screen"},
+         "composition": "Split Screen", "name": "10.png"},
         {"type": "image", "src": "file:///Volumes/jobs/exports/11%20final.png", "layerIndex": 5,
-         "composition": "Split Screen"},
+         "composition": "Split Screen", "name": "11 final.png"},
         {"type": "data", "layerName": "cutout.png", "composition": "Split Screen",
          "property": "Transform.Scale", "value": [65.2, 65.2]},
         {"type": "data", "layerName": "player1fullname", "composition": "Split Screen",
@@ -165,6 +169,109 @@ def test_bad_input_is_refused(kwargs, message):
         sample_job(**kwargs)
 
 
+# --------------------------------------------------------------------------------------------
+# Delivery: outputExt, the post-render copy, download names (see test_nexrender_core.py for the
+# same jobs run through @nexrender/core itself)
+
+
+@pytest.mark.parametrize(
+    ("module", "ext", "expected"),
+    [("Lossless", None, "mov"), ("Lossless", ".mov", "mov"), ("Lossless", "MOV", "mov"),
+     ("H.264 - Match Render Settings - 15 Mbps", None, "mp4"), ("TIFF Sequence with Alpha", None, "tif"),
+     ("My ProRes", None, None), ("My ProRes", ".mxf", "mxf"), (None, "avi", "avi"), (None, None, None)],
+)
+def test_render_extension_follows_the_output_module(module, ext, expected):
+    assert render_extension(module, ext) == expected
+
+
+@pytest.mark.parametrize(
+    ("module", "ext", "message"),
+    [("Lossless", "mp4", "renders .mov files, not .mp4"), (None, "m.ov", "1 to 5 letters"),
+     (None, "", "1 to 5 letters"), (None, 4, "must be a string")],
+)
+def test_bad_render_extensions_are_refused(module, ext, message):
+    with pytest.raises(ValueError, match=message):
+        render_extension(module, ext)
+
+
+def test_the_output_module_sets_output_ext():
+    job = nexrender_job(template_src="/t.aep", composition="Main", output_module="Lossless")
+    assert job["template"]["outputExt"] == "mov"
+    job = nexrender_job(template_src="/t.aep", composition="Main", output_module="My ProRes")
+    assert "outputExt" not in job["template"]  # unknown module: nexrender guesses, as before
+
+
+def test_deliver_to_copies_the_render_under_the_output_name_after_every_other_postrender_action():
+    encode = {"module": "@nexrender/action-encode", "preset": "mp4"}
+    job = nexrender_job(template_src="/t.aep", composition="Main", output_module="Lossless",
+                        deliver_to="/Volumes/renders/batch-3", output_name="test001_final.aep",
+                        actions={"postrender": [encode]})
+    assert job["actions"]["postrender"] == [
+        encode, {"module": "@nexrender/action-copy", "output": "/Volumes/renders/batch-3/test001_final.mov"}]
+    assert job["template"]["outputExt"] == "mov"
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "ext", "expected"),
+    [("Z:\\renders\\batch-3", "test001_final.aep", "mov", "Z:\\renders\\batch-3\\test001_final.mov"),
+     ("Z:\\", "a.b.aep", "mp4", "Z:\\a.b.mp4"),
+     ("\\\\render01\\share", "x", "mov", "\\\\render01\\share\\x.mov"),
+     ("/srv/renders/", "x y.aepx", "mov", "/srv/renders/x y.mov"),
+     ("/", "x", "mov", "/x.mov"),
+     (Path("/srv/r"), "x.aep", "mov", "/srv/r/x.mov")],
+)
+def test_delivery_path(folder, name, ext, expected):
+    assert delivery_path(folder, name, ext) == expected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"deliver_to": "renders", "output_name": "x.aep"}, "not an absolute path"),
+        ({"output": "renders/x.mov"}, "not an absolute path"),
+        ({"output": "s3://bucket/x.mov"}, "is a URL"),
+        ({"deliver_to": "/r", "output_name": "a/b.aep"}, "file name"),
+        ({"deliver_to": "/r", "output_name": ".aep"}, "no name before"),
+        ({"deliver_to": "/r"}, "output_name must be a non-empty string"),
+        ({"output_name": "x.aep"}, "needs deliver_to"),
+        ({"deliver_to": "/r", "output": "/r/x.mov", "output_name": "x"}, "not both"),
+        ({"output": "/r/x.mp4"}, "does not end in .mov"),
+        ({"deliver_to": "/r", "output_name": "x", "output_module": "My ProRes"}, "give output_ext"),
+        ({"deliver_to": "/r", "output_name": "x", "output_module": "TIFF Sequence with Alpha"}, "image sequence"),
+        ({"output": "/r/x.png", "output_module": None, "output_ext": "png"}, "image sequence"),
+        ({"actions": {"prerender": [{"module": "@nexrender/action-copy", "output": "/r/x.mov"}]}},
+         "only as a postrender"),
+        ({"actions": {"postrender": [{"module": "@nexrender/action-copy", "output": "x.mov"}]}},
+         "not an absolute path"),
+    ],
+)
+def test_deliveries_that_would_lose_the_render_are_refused(kwargs, message):
+    values = {"template_src": "/t.aep", "composition": "Main", "output_module": "Lossless", **kwargs}
+    with pytest.raises(ValueError, match=message):
+        nexrender_job(**values)
+
+
+def test_an_output_folder_or_extensionless_output_is_kept_as_given():
+    job = nexrender_job(template_src="/t.aep", composition="Main", output_module="Lossless", output="Z:\\renders")
+    assert job["actions"]["postrender"] == [{"module": "@nexrender/action-copy", "output": "Z:\\renders"}]
+
+
+def test_downloads_get_unique_flat_names():
+    job = nexrender_job(
+        template_src="https://cdn.example.com/t/result.aep?sig=1", composition="Main",
+        footage=[FootageAsset("a.png", "/x/10.png", "C"), FootageAsset("b.png", "/y/10.PNG", "C"),
+                 FootageAsset("c.png", "data:image/png;base64,AAAA", "C"),
+                 FootageAsset("d.png", "https://cdn.example.com/img/", "C")],
+        texts=[TextAsset("t", "x", "C")],
+        scripts=["/bundle/populate.jsx", "/other/populate.jsx", "/q/nexrender-x.jsx"],
+    )
+    assert job["template"]["name"] == "asset-result.aep"  # clear of nexrender's result.<ext>
+    names = [a.get("name") for a in job["assets"]]
+    assert names == ["10.png", "10-2.PNG", "asset-4", "asset-5", None, "populate.jsx", "populate-2.jsx",
+                     "asset-nexrender-x.jsx"]
+    assert download_name("file:///Z:/a%20b/c%23d.png") == "c#d.png"
+
+
 @needs_node
 def test_jobs_pass_nexrender_validation(tmp_path):
     job = sample_job(output="/renders/x.mov", actions={"prerender": [{"module": "@nexrender/action-encode",
@@ -176,6 +283,15 @@ def test_jobs_pass_nexrender_validation(tmp_path):
     assert created["uid"] == "job-0001" and created["state"] == "queued"
     assert created["assets"] == job["assets"] and created["template"] == job["template"]
     assert created["priority"] == 100 and created["tags"] == "ACME,gameday"
+
+
+@needs_node
+def test_a_delivered_job_passes_nexrender_validation(tmp_path):
+    job = sample_job(output_module="Lossless", deliver_to="Z:\\renders", output_name="test001_final.aep",
+                     scripts=["Z:\\bundle\\populate.jsx"])
+    verdict = validate(job, tmp_path)
+    assert verdict["valid"], verdict.get("error")
+    assert verdict["job"]["actions"]["postrender"][-1]["output"] == "Z:\\renders\\test001_final.mov"
 
 
 @needs_node
