@@ -230,7 +230,11 @@ AEA_AERENDER_PATH = env("AEA_AERENDER_PATH", "aerender")
 AEA_RENDER_SETTINGS = env("AEA_RENDER_SETTINGS", "Best Settings")
 AEA_OUTPUT_MODULE = env("AEA_OUTPUT_MODULE", "Lossless")
 AEA_RENDER_EXTENSION = env("AEA_RENDER_EXTENSION", ".mov")
-AEA_ADD_TO_RENDER_QUEUE = env_bool("AEA_ADD_TO_RENDER_QUEUE", True)
+# The render machines' platform, for the command lines shown in the bundle: windows or macos
+# (empty: from AEA_AERENDER_PATH, a path with backslashes or .exe meaning Windows).
+AEA_RENDER_PLATFORM = env("AEA_RENDER_PLATFORM", "")
+# The After Effects application AppleScript's DoScriptFile talks to on macOS render machines.
+AEA_AFTER_EFFECTS_APP = env("AEA_AFTER_EFFECTS_APP", "Adobe After Effects 2025")
 AEA_PREVIEW_TIME = float(env("AEA_PREVIEW_TIME")) if env("AEA_PREVIEW_TIME") else None
 # Threads per preview (decode and encode beside the painting). 1: each worker uses one core, the
 # right thing when Q_WORKERS matches the cores; more only where cores sit idle.
@@ -252,6 +256,9 @@ API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200)
 AEA_DEPLOY_TARGET = env("AEA_DEPLOY_TARGET", "folder")
 NEXRENDER_URL = env("NEXRENDER_URL", "")
 NEXRENDER_SECRET = env("NEXRENDER_SECRET", "")
+# Where nexrender copies a finished render (its postrender copy action, a path on the nexrender
+# worker); empty: the job's bundle folder, "<bundle>/delivery/", mapped by AEA_PATH_MAPPINGS.
+AEA_NEXRENDER_DELIVERY = env("AEA_NEXRENDER_DELIVERY", "")
 # Webhooks: each batch's optional URL gets a JSON POST on every stage change, signed with
 # HMAC-SHA256 of the body under this secret (header X-AEA-Signature: sha256=<hex>).
 AEA_WEBHOOK_SECRET = env("AEA_WEBHOOK_SECRET", SECRET_KEY)

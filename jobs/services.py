@@ -128,25 +128,65 @@ def job_update_matching(*, job: Job, user, changes: Mapping[PlaceholderKey, Matc
     )
 
 
+class ApprovalNeedsConfirmation(TransitionError):
+    """Approving would accept matches nobody looked at: the caller must say "approve anyway"."""
+
+    code = "confirm"
+
+    def __init__(self, message: str, *, open_items: list[str], job_id: str | None = None):
+        super().__init__(message, job_id=job_id)
+        self.open_items = open_items
+
+
+def approval_open_items(matches: Iterable[Match]) -> list[str]:
+    """What an approval of ``matches`` accepts unseen: low-confidence matches no reviewer
+    confirmed, and placeholders left empty (each as a sentence naming it)."""
+    items = []
+    for m in matches:
+        if m.psd_layer_id is None and not m.confirmed:
+            items.append(f"{m.placeholder} ({m.composition}) stays empty")
+        elif is_low_confidence(m):
+            items.append(f"{m.placeholder} ({m.composition}) → {m.psd_layer} at confidence {m.confidence:.2f}")
+    return items
+
+
 def job_approve_matching(
-    *, job: Job, user, changes: Mapping[PlaceholderKey, MatchChange] | None = None
+    *, job: Job, user, changes: Mapping[PlaceholderKey, MatchChange] | None = None, approve_anyway: bool = False
 ) -> Job:
     """Approve the matching (with optional last changes) and queue Stage 3.
 
-    Reviewer-chosen matches are remembered for the template (learned mappings).
+    The approval confirms every match it approves (an empty placeholder included: accepted as
+    empty): a person looked at the matching and accepted it, so Stage 4 never asks again.
+    Where low-confidence matches or empty placeholders remain, the approval must say
+    ``approve_anyway`` (else :class:`ApprovalNeedsConfirmation` names them); the audit row
+    lists them. Reviewer-chosen
+    matches are remembered for the template (learned mappings).
     """
     matches, described = _apply_changes(job, changes or {})
+    open_items = approval_open_items(matches)
+    approved = [replace(m, confirmed=True) for m in matches]  # filled, or accepted as empty
 
     def remember(fresh: Job) -> None:
-        chosen = [m for m in matches if m.reason == "chosen by a reviewer"]
+        # Inside the move's transaction, after its permission and state checks: a refusal here
+        # rolls the move back, so a user who may not approve hears that first.
+        if open_items and not approve_anyway:
+            raise ApprovalNeedsConfirmation(
+                f"Approving {job.job_id} would accept {len(open_items)} item(s) nobody confirmed: "
+                + "; ".join(open_items) + ". Confirm them, or approve anyway.",
+                open_items=open_items, job_id=job.job_id,
+            )
+        chosen = [m for m in approved if m.reason == "chosen by a reviewer"]
         remember_choices(job=fresh, chosen=chosen, user=user)
 
+    details = {"changes": described} if described else {}
+    if open_items:
+        details["approved_anyway"] = open_items
     return job_transition(
         job=job,
         action="approve_matching",
         user=user,
-        fields={"matches": [m.to_dict() for m in matches]},
-        details={"changes": described} if described else None,
+        fields={"matches": [m.to_dict() for m in approved]},
+        details=details or None,
         within=remember,
     )
 
@@ -158,7 +198,10 @@ class BulkResult:
 
 
 def jobs_bulk_approve_matching(*, jobs: Iterable[Job], user) -> BulkResult:
-    """Approve each job with no low-confidence match left unconfirmed; report the rest."""
+    """Approve each job with no low-confidence match left unconfirmed; report the rest.
+
+    Empty placeholders do not hold a job back here: choosing "approve selected" is the
+    explicit approval, and each job's audit row lists what stayed empty."""
     result = BulkResult(done=[], refused={})
     for job in jobs:
         low = [m for m in job_matches(job) if is_low_confidence(m)]
@@ -167,7 +210,7 @@ def jobs_bulk_approve_matching(*, jobs: Iterable[Job], user) -> BulkResult:
             result.refused[job.job_id] = f"{len(low)} low-confidence match(es) to confirm: {names}"
             continue
         try:
-            job_approve_matching(job=job, user=user)
+            job_approve_matching(job=job, user=user, approve_anyway=True)
             result.done.append(job.job_id)
         except TransitionError as exc:
             result.refused[job.job_id] = exc.message

@@ -97,6 +97,9 @@ MOVES: dict[str, Move] = {
                      label="Deployed"),
     "deploy_blocked": Move(frozenset({(Stage.DEPLOY, Status.PROCESSING)}), _same_stage(Status.NEEDS_ATTENTION),
                            label="Validation found problems"),
+    # The render farm: nexrender reported that the job's render failed.
+    "render_failed": Move(frozenset({(Stage.DEPLOY, Status.COMPLETED)}), _same_stage(Status.NEEDS_ATTENTION),
+                          label="Render failed"),
     # Stage 2: reviewers.
     "update_matching": Move(frozenset({(Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW)}),
                             _same_stage(Status.AWAITING_REVIEW), "jobs.approve_matching", label="Matching changed"),

@@ -59,6 +59,13 @@ def _approve_matching(job, user, post):
     return "Matching approved: the script and preview are being prepared."
 
 
+def _approve_matching_anyway(job, user, post):
+    # Offered where low-confidence matches or empty placeholders remain (the page names them);
+    # a plain approval of such a job is refused with their names.
+    job_approve_matching(job=job, user=user, changes=changes_from_post(job, post), approve_anyway=True)
+    return "Matching approved as it stands: the script and preview are being prepared."
+
+
 def _rerun_matching(job, user, post):
     job_rerun_matching(job=job, user=user)
     return "Matching re-run."
@@ -92,6 +99,7 @@ def _start_batch(job, user, post):
 JOB_ACTIONS: dict[str, Callable[[Job, object, QueryDict], str]] = {
     "save": _save,
     "approve_matching": _approve_matching,
+    "approve_anyway": _approve_matching_anyway,
     "rerun_matching": _rerun_matching,
     "send_back": _send_back,
     "approve_preview": _approve_preview,

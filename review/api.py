@@ -50,6 +50,7 @@ from .api_schemas import (
     JobActionOut,
     JobOut,
     JobPageOut,
+    MatchingApprovedOut,
     PreprocessingStatusOut,
     SendBackIn,
     SignOffIn,
@@ -310,12 +311,17 @@ def _match_changes(payload: ApproveMatchingIn | None) -> dict:
     return changes
 
 
-@api.post("/job/{job_id}/approve-stage2", response={200: JobActionOut, **ACTION_ERRORS}, auth=APPROVE_MATCHING,
-          tags=["actions"])
+@api.post("/job/{job_id}/approve-stage2", response={200: MatchingApprovedOut, **ACTION_ERRORS},
+          auth=APPROVE_MATCHING, tags=["actions"])
 def approve_stage2(request, job_id: str, payload: ApproveMatchingIn | None = None):
-    """Approve the matching (optionally overriding placeholders) and queue the preview."""
-    job = job_approve_matching(job=get_job(job_id), user=request.auth, changes=_match_changes(payload))
-    return action_result(job)
+    """Approve the matching (optionally overriding placeholders) and queue the preview.
+
+    The approval confirms every match it approves; low-confidence matches nobody confirmed and
+    empty placeholders are approved too and listed in ``approved_anyway``."""
+    job = job_approve_matching(job=get_job(job_id), user=request.auth, changes=_match_changes(payload),
+                               approve_anyway=True)
+    log = job.logs.filter(action="approve_matching").order_by("-id").values_list("details", flat=True).first()
+    return {**action_result(job), "approved_anyway": (log or {}).get("approved_anyway", [])}
 
 
 @api.post("/job/{job_id}/approve-stage3", response={200: JobActionOut, **ACTION_ERRORS}, auth=APPROVE_PREVIEW,

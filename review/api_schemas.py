@@ -232,3 +232,13 @@ class JobActionOut(Schema):
     job_id: str
     stage: int
     status: str
+
+
+class MatchingApprovedOut(JobActionOut):
+    """A job after its matching was approved, and what the approval accepted unconfirmed."""
+
+    approved_anyway: list[str] = Field(
+        default_factory=list,
+        description="Low-confidence matches no reviewer confirmed and placeholders left empty, "
+        "accepted by this approval (each named); empty when there were none.",
+    )

@@ -23,7 +23,7 @@ from batches.services import batch_import, batch_start, batch_validate
 from jobs.formats.descriptions import Match
 from jobs.models import Job, Priority, Stage, Status
 from jobs.selectors import job_assets_by_kind, job_detail_queryset
-from jobs.services import is_low_confidence
+from jobs.services import approval_open_items, is_low_confidence, job_matches
 from jobs.transitions import TransitionError, allowed_actions
 
 from . import selectors
@@ -171,6 +171,7 @@ def job_detail(request, pk: int):
         and request.user.has_perm("jobs.start_job"),
         "rows": rows,
         "low_count": sum(1 for row in rows if row["low"]),
+        "open_items": approval_open_items(job_matches(job)),
         "previews": sorted(assets.get("preview", {}).values(), key=lambda a: a.key),
         "comparison": assets.get("comparison", {}).get(""),
         "flattened": assets.get("flattened_thumbnail", {}).get("") or assets.get("flattened", {}).get(""),

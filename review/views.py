@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from jobs.formats.descriptions import PsdDocument
 from jobs.models import Job, JobAsset, Stage, Status
 from jobs.selectors import job_assets_by_kind, job_detail_queryset
-from jobs.services import FIT_MODES, is_low_confidence, job_matches
+from jobs.services import FIT_MODES, approval_open_items, is_low_confidence, job_matches
 from jobs.transitions import TransitionError, allowed_actions
 
 from .actions import perform_job_action
@@ -91,5 +91,6 @@ def review_job(request, object_id, model_admin):
         "Stage": Stage,
         "Status": Status,
         "can_edit_matching": "approve_matching" in actions,
+        "open_items": approval_open_items(job_matches(job)) if "approve_matching" in actions else [],
     }
     return TemplateResponse(request, "admin/jobs/job/review.html", context)

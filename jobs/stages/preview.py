@@ -1,23 +1,30 @@
-"""Stage 3: the After Effects script, the aerender command and the preview, before anyone looks.
+"""Stage 3: the render plan, and its translations, before anyone looks.
 
-The script and the aerender command refer to files where the deploy bundle will hold them
-(``DEPLOY_ROOT/<batch>/<job_id>/``), mapped to the render machines' paths; Stage 4 writes
-that bundle. The preview frames, the comparison and the thumbnail are drawn with Pillow.
-Everything becomes a :class:`~jobs.models.JobAsset` of stage 3, replaced on a re-run.
+One :class:`~jobs.formats.render_plan.RenderPlan` is computed from the template and PSD
+descriptions and the approved matches; the preview frames, the two After Effects scripts and
+the aerender command lines are each a translation of it, so what the approver sees is what
+renders. The scripts and commands refer to files where the deploy bundle will hold them
+(``DEPLOY_ROOT/<batch>/<job_id>/``), mapped to the render machines' paths; Stage 4 writes that
+bundle from the same plan. Everything becomes a :class:`~jobs.models.JobAsset` of stage 3
+(the plan as ``render_plan.json``), replaced on a re-run.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path, PurePath
 
 from django.conf import settings
 
-from ..formats import aerender, extendscript, preview
+from ..formats import extendscript, handoff, preview, template_rules
 from ..formats.descriptions import Match, PsdDocument, TemplateDocument
+from ..formats.render_plan import RenderPlan, build_render_plan
 from ..models import Job, JobAsset, JobWarning, Stage
 from ..storage import store_bytes, store_file
-from .base import SCRIPT_NAME, Outcome, StageWorkError, bundle_asset_name, bundle_dir, reader_limits, stage1_images
+from .base import Outcome, StageWorkError, bundle_dir, reader_limits, stage1_images
+
+PLAN_NAME = "render_plan.json"
 
 
 def font_files() -> dict[str, Path]:
@@ -28,71 +35,60 @@ def font_files() -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in (".ttf", ".otf", ".ttc")}
 
 
-def render_paths(job: Job, main_composition: str | None) -> dict:
-    """The populated project, render output and script paths on the render machine."""
+def image_sizes(job: Job) -> dict[int, tuple[int, int]]:
+    """Each exported PSD layer's PNG size, as Stage 1 recorded it."""
+    rows = JobAsset.objects.filter(job=job, stage=Stage.INGEST, kind="layer").values_list("key", "metadata")
+    return {int(key): (int(meta.get("width") or 0), int(meta.get("height") or 0)) for key, meta in rows}
+
+
+def job_render_plan(job: Job, template: TemplateDocument, psd: PsdDocument, matches: list[Match]) -> RenderPlan:
+    """The job's render plan: placements, the render composition, and the template and footage
+    collected from the input roots (a missing footage file found once by name is relinked)."""
+    locate = template_rules.footage_locator(template, settings.INPUT_ROOTS, template_rules.DEFAULT_SCAN_LIMIT)
+    return build_render_plan(template=template, psd=psd, matches=matches, image_sizes=image_sizes(job),
+                             template_path=job.aepx_path, locate=locate)
+
+
+def render_paths(job: Job, plan: RenderPlan) -> handoff.RenderPaths:
+    """The bundle's files as the render machine sees them."""
     base = bundle_dir(job)
     mappings = settings.AEA_PATH_MAPPINGS
     project = base / "output" / job.output_name
-    render = project.with_suffix(settings.AEA_RENDER_EXTENSION)
-    return {
-        "script": extendscript.map_path(base / SCRIPT_NAME, mappings),
-        "project": extendscript.map_path(project, mappings),
-        "render_output": extendscript.map_path(render, mappings),
-        "template": extendscript.map_path(job.aepx_path, mappings),
-        "composition": main_composition,
-    }
-
-
-def aerender_commands(paths: dict) -> dict:
-    script = aerender.aerender_script_command(
-        aerender_path=settings.AEA_AERENDER_PATH, script_path=paths["script"], project_path=paths["template"]
+    return handoff.RenderPaths(
+        template=extendscript.map_path(base / (plan.template_file or PurePath(job.aepx_path).name), mappings),
+        populate_script=extendscript.map_path(base / handoff.POPULATE_SCRIPT, mappings),
+        populate_current_script=extendscript.map_path(base / handoff.POPULATE_CURRENT_SCRIPT, mappings),
+        project=extendscript.map_path(project, mappings),
+        render_output=extendscript.map_path(project.with_suffix(settings.AEA_RENDER_EXTENSION), mappings),
     )
-    commands = {"populate": script, "populate_display": aerender.shell_quote(script)}
-    if paths["composition"]:
-        render = aerender.aerender_command(
-            aerender_path=settings.AEA_AERENDER_PATH,
-            project_path=paths["project"],
-            composition=paths["composition"],
-            output_path=paths["render_output"],
-            render_settings=settings.AEA_RENDER_SETTINGS,
-            output_module=settings.AEA_OUTPUT_MODULE,
-        )
-        commands.update(render=render, render_display=aerender.shell_quote(render))
-    return commands
 
 
-def main_composition(template: TemplateDocument, matches: list[Match]) -> str | None:
-    """The composition to render: the one with the most filled placeholders."""
-    counts: dict[str, int] = {}
-    for match in matches:
-        if match.psd_layer_id is not None:
-            counts[match.composition] = counts.get(match.composition, 0) + 1
-    if not counts:
-        return template.compositions[0].name if template.compositions else None
-    return max(counts, key=lambda name: (counts[name], -[c.name for c in template.compositions].index(name)))
+def render_commands(job: Job, plan: RenderPlan) -> dict:
+    platform = handoff.render_platform(settings.AEA_RENDER_PLATFORM, settings.AEA_AERENDER_PATH)
+    return handoff.render_commands(
+        paths=render_paths(job, plan), composition=plan.composition, platform=platform,
+        aerender_path=settings.AEA_AERENDER_PATH, render_settings=settings.AEA_RENDER_SETTINGS,
+        output_module=settings.AEA_OUTPUT_MODULE, after_effects_app=settings.AEA_AFTER_EFFECTS_APP,
+    )
 
 
-def build_script(job: Job, psd: PsdDocument, matches: list[Match]) -> str:
-    texts = {layer.id: layer.text or "" for layer in psd.layers if layer.kind == "type"}
+def build_scripts(job: Job, plan: RenderPlan) -> dict[str, str]:
+    """The two scripts of the plan: ``populate.jsx`` opens the bundle's template, fills it and
+    saves the populated project; ``populate-current.jsx`` fills the project already open
+    (nexrender's copy, or patched aerender's ``-project``) and saves nothing."""
     base = bundle_dir(job)
-    assets = {
-        m.psd_layer_id: base / bundle_asset_name(m.psd_layer_id)
-        for m in matches
-        if m.psd_layer_id is not None and m.placeholder_type == "footage"
-    }
+    template = base / (plan.template_file or PurePath(job.aepx_path).name)
+    common = dict(bundle_dir=base, path_mappings=settings.AEA_PATH_MAPPINGS)
     try:
-        plan = extendscript.plan_from_matches(
-            matches,
-            template_path=job.aepx_path,
-            output_path=base / "output" / job.output_name,
-            assets=assets,
-            texts=texts,
-            path_mappings=settings.AEA_PATH_MAPPINGS,
-            add_to_render_queue=settings.AEA_ADD_TO_RENDER_QUEUE,
-        )
+        return {
+            handoff.POPULATE_SCRIPT: extendscript.script_from_render_plan(
+                plan, template_path=template, output_path=base / "output" / job.output_name, mode="open", **common),
+            handoff.POPULATE_CURRENT_SCRIPT: extendscript.script_from_render_plan(
+                plan, template_path=None, output_path=None, log_path=base / "output" / "populate-current.log",
+                mode="current", **common),
+        }
     except extendscript.ScriptError as exc:
         raise StageWorkError(f"Cannot write the After Effects script: {exc}") from exc
-    return extendscript.generate_script(plan)
 
 
 def prepare_preview(job: Job) -> Outcome:
@@ -107,16 +103,20 @@ def prepare_preview(job: Job) -> Outcome:
     if missing:
         raise StageWorkError(f"Stage 1 images are missing for PSD layers {', '.join(missing)}; retry Stage 1.")
 
-    script = build_script(job, psd, matches)
-    main = main_composition(template, matches)
-    paths = render_paths(job, main)
-    commands = aerender_commands(paths)
+    plan = job_render_plan(job, template, psd, matches)
+    scripts = build_scripts(job, plan)
+    commands = render_commands(job, plan)
 
     stored = []  # (kind, key, name, sha, size, metadata)
-    name, sha, size = store_bytes(script.encode("ascii"), ".jsx")
-    stored.append(("script", "", name, sha, size, {"file_name": SCRIPT_NAME}))
+    name, sha, size = store_bytes(json.dumps(plan.to_dict(), sort_keys=True).encode(), ".json")
+    stored.append(("render_plan", "", name, sha, size, {"file_name": PLAN_NAME}))
+    for file_name, text in scripts.items():
+        name, sha, size = store_bytes(text.encode("ascii"), ".jsx")
+        kind = "script" if file_name == handoff.POPULATE_SCRIPT else "script_current"
+        stored.append((kind, "", name, sha, size, {"file_name": file_name}))
     with tempfile.TemporaryDirectory(prefix="aea-preview-") as tmp:
         result = preview.render_previews(
+            plan=plan,
             template=template,
             psd=psd,
             matches=matches,
@@ -126,6 +126,7 @@ def prepare_preview(job: Job) -> Outcome:
             time=settings.AEA_PREVIEW_TIME,
             font_files=font_files(),
             limits=reader_limits(),
+            footage_roots=settings.INPUT_ROOTS,
             threads=settings.AEA_PREVIEW_THREADS,
         )
         for item in result.files:
@@ -157,15 +158,17 @@ def prepare_preview(job: Job) -> Outcome:
         action="preview_ready",
         fields={
             "preview": {
-                "main_composition": main,
+                "main_composition": plan.composition,
                 "metrics": result.metrics,
-                "paths": paths,
+                "paths": vars(render_paths(job, plan)),
                 "aerender": commands,
-                "script_sha256": stored[0][3],
+                "plan_sha256": stored[0][3],
+                "script_sha256": stored[1][3],
             },
             "last_error": "",
         },
         store=store,
-        message=f"Script and {sum(1 for s in stored if s[0] == 'preview')} preview frame(s) ready",
+        message=f"Render plan, scripts and {sum(1 for s in stored if s[0] == 'preview')} preview frame(s) ready; "
+        f"renders {plan.composition!r}",
         details={"warnings": len(warnings)},
     )

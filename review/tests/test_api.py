@@ -216,7 +216,11 @@ def test_approve_stage2_twice_is_409(client, reviewer, token_for, make_job, djan
     with django_capture_on_commit_callbacks(execute=False):
         first = post_json(client, f"/api/job/{job.job_id}/approve-stage2", None, **auth)
         second = post_json(client, f"/api/job/{job.job_id}/approve-stage2", None, **auth)
-    assert first.status_code == 200 and first.json() == {"job_id": job.job_id, "stage": 3, "status": "queued"}
+    # The API approves what nobody confirmed too, and names it in its answer.
+    assert first.status_code == 200 and first.json() == {
+        "job_id": job.job_id, "stage": 3, "status": "queued",
+        "approved_anyway": ["photo (Main) → Photo at confidence 0.40"],
+    }
     assert second.status_code == 409
     assert second.json()["code"] == "conflict" and "not possible now" in second.json()["message"]
 

@@ -124,7 +124,10 @@ def test_job_page_shows_fields_warnings_log_matches_and_allowed_actions(client, 
     assert response.status_code == 200
     html = response.content.decode()
     assert "Acme" in html and "footage_missing" in html and "HEADLINE" in html
-    assert 'data-testid="approve-matching"' in html and 'data-testid="send-back"' in html
+    # The low-confidence photo match is named, and approving it as it stands is explicit.
+    assert 'data-testid="approve-anyway"' in html and 'data-testid="send-back"' in html
+    assert 'data-testid="approve-matching"' not in html
+    assert "photo (Main) → Photo at confidence 0.40" in html
     assert 'data-testid="approve-preview"' not in html
     assert reverse("admin:jobs_job_review", args=[job.pk]) in html
     assert response.context["low_count"] == 1
@@ -143,11 +146,26 @@ def test_approving_from_the_job_page_calls_the_service_as_the_user(
     job = stage2_job(make_job)
     client.force_login(reviewer)
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(reverse("review:dashboard_job_action", args=[job.pk]), {"action": "approve_matching"})
+        response = client.post(reverse("review:dashboard_job_action", args=[job.pk]), {"action": "approve_anyway"})
     assert response.status_code == 302 and response["Location"] == reverse("review:dashboard_job", args=[job.pk])
     job.refresh_from_db()
     assert (job.stage, job.status) == (Stage.APPROVE_PREVIEW, Status.QUEUED)
-    assert JobLog.objects.get(job=job, action="approve_matching").user == reviewer
+    log = JobLog.objects.get(job=job, action="approve_matching")
+    assert log.user == reviewer and log.details["approved_anyway"] == ["photo (Main) → Photo at confidence 0.40"]
+    # The approval confirmed every match it approved: Stage 4 will not ask again.
+    assert all(m["confirmed"] for m in job.matches if m["psd_layer_id"] is not None)
+
+
+def test_a_plain_approval_names_what_nobody_confirmed_and_changes_nothing(client, reviewer, make_job):
+    job = stage2_job(make_job)
+    client.force_login(reviewer)
+    response = client.post(reverse("review:dashboard_job_action", args=[job.pk]), {"action": "approve_matching"},
+                           follow=True)
+    assert "would accept 1 item(s) nobody confirmed: photo (Main) → Photo at confidence 0.40" in (
+        response.content.decode())
+    job.refresh_from_db()
+    assert (job.stage, job.status) == (Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW)
+    assert not JobLog.objects.filter(job=job, action="approve_matching").exists()
 
 
 def test_refused_action_shows_the_reason_and_changes_nothing(client, approver, make_job):

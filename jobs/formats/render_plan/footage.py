@@ -104,4 +104,8 @@ def _mask(box: Rect, anchor: Point, scale: Point, new_anchor: Point, new_scale_:
         points.append((new_anchor[0] + scale[0] / new_scale_[0] * (qx - anchor[0]),
                        new_anchor[1] + scale[1] / new_scale_[1] * (qy - anchor[1])))
     xs, ys = [p[0] for p in points], [p[1] for p in points]
-    return (max(0.0, min(xs)), max(0.0, min(ys)), min(float(image[0]), max(xs)), min(float(image[1]), max(ys)))
+    # Clipped to the image; where they do not overlap (an anchor far outside the box scales the
+    # image away from it), an empty rectangle at the nearest edge: nothing shows.
+    left = min(max(0.0, min(xs)), float(image[0]))
+    top = min(max(0.0, min(ys)), float(image[1]))
+    return (left, top, max(left, min(float(image[0]), max(xs))), max(top, min(float(image[1]), max(ys))))

@@ -119,10 +119,12 @@ def placeholder_unfilled(job: Job) -> Iterator[Finding]:
     """A placeholder in a composition that renders gets nothing from the PSD and no
     replacement file: the template's dummy text or image would render.
 
-    Warning when the layer is enabled; info when it is disabled.
+    Warning when the layer is enabled; info when it is disabled, or when a person approved the
+    matching with it empty (the approval named it).
     """
     filled = set(job.targets)
     matched = {(m.composition, m.layer_index) for m in job.ctx.matches}
+    accepted = {(m.composition, m.layer_index) for m in job.ctx.matches if m.psd_layer_id is None and m.confirmed}
     for comp in job.template.compositions:
         if comp.name not in job.rendered:
             continue
@@ -131,11 +133,13 @@ def placeholder_unfilled(job: Job) -> Iterator[Finding]:
             if key in filled or not (layer.placeholder or key in matched):
                 continue
             state = "" if layer.enabled else " (disabled)"
+            if key in accepted:
+                state += " (left empty by the matching approval)"
             yield Finding(
                 "placeholder-unfilled",
-                "warning" if layer.enabled else "info",
+                "warning" if layer.enabled and key not in accepted else "info",
                 f"Placeholder {layer.name!r}{state} in {comp.name!r} is not filled; "
-                "the template's own content would render.",
+                "the template's own content renders.",
                 details={"type": layer.type},
                 **location_fields(comp.name, layer),
             )

@@ -710,11 +710,23 @@ def test_html_of_a_clean_report(clean):
 
 def test_real_preview_metrics_feed_the_rules(clean, tmp_path, monkeypatch):
     from jobs.formats.preview import render_previews
+    from jobs.formats.render_plan import build_render_plan
 
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)
     small = png(tmp_path / "input" / "small.png", (100, 75))  # into a 400x300 box: 400 %
+    # The photo placeholder's transform as a real template records it (identity: its source's
+    # pixels are composition pixels), so the plan can place the image.
+    comp = clean.template.compositions[0]
+    placed = tuple(
+        replace(layer, matrix=(1.0, 0.0, 0.0, 1.0, 0.0, 0.0), anchor=(0.0, 0.0), position=(0.0, 0.0),
+                scale=(100.0, 100.0), rotation=0.0) if layer.index == 2 else layer
+        for layer in comp.layers
+    )
+    template_doc = replace(clean.template, compositions=(replace(comp, layers=placed),))
+    plan = build_render_plan(template=template_doc, psd=PSD, matches=MATCHES, image_sizes={8: (100, 75)})
     result = render_previews(
-        template=clean.template,
+        plan=plan,
+        template=template_doc,
         psd=PSD,
         matches=MATCHES,
         layer_images={8: small},

@@ -1,7 +1,7 @@
 """Stage 4 end to end (tasks inline): validation, the deploy bundle, sign-off, nexrender."""
 
 import json
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 
@@ -28,7 +28,8 @@ def to_stage_4(input_root, producer, reviewer, approver, django_capture_on_commi
         import_and_start(producer, ROWS[:1], django_capture_on_commit_callbacks)
         job = Job.objects.get()
         with django_capture_on_commit_callbacks(execute=True):
-            job_approve_matching(job=job, user=reviewer, changes=confirm_all(job) if confirm else None)
+            job_approve_matching(job=job, user=reviewer, changes=confirm_all(job) if confirm else None,
+                                 approve_anyway=not confirm)
         job.refresh_from_db()
         assert job.status == Status.AWAITING_APPROVAL, job.last_error
         with django_capture_on_commit_callbacks(execute=True):
@@ -46,15 +47,24 @@ def test_confirmed_job_is_validated_bundled_and_completed(to_stage_4):
     assert verify_bundle(folder) == []
     manifest = json.loads((folder / "manifest.json").read_text())
     names = {entry["path"] for entry in manifest["files"]}
-    assert {"populate.jsx", "aerender.json", "aerender.txt", "nexrender.json", "validation.json",
-            "validation.html"} <= names
+    assert {"populate.jsx", "populate-current.jsx", "render_plan.json", "aerender.json", "aerender.txt",
+            "nexrender.json", "validation.json", "validation.html", "approvals.json", "README.txt",
+            "preview.png", "comparison.png", "template/template-gameday-card.aepx"} <= names
     assert sum(n.startswith("assets/layer-") for n in names) == 2
+    plan = json.loads((folder / "render_plan.json").read_text())
+    assert plan["composition"] == "Gameday Card"
+    assert {t["text"] for t in plan["texts"]} == {"JORDAN AVERY", "THUNDER vs ROCKETS", "SAT 7:30 PM"}
     nx = json.loads((folder / "nexrender.json").read_text())
     assert nx["template"]["composition"] == "Gameday Card"
-    kinds = [a["type"] for a in nx["assets"]]
-    assert kinds.index("image") < kinds.index("data")
-    assert {a["value"] for a in nx["assets"] if a.get("property") == "Source Text"} == {
-        "JORDAN AVERY", "THUNDER vs ROCKETS", "SAT 7:30 PM"}
+    # nexrender runs the same populate script on its copy of the bundle's template, then copies
+    # the render to the delivery folder.
+    assert [a["type"] for a in nx["assets"]] == ["script"]
+    assert nx["assets"][0]["src"].endswith("/populate-current.jsx")
+    assert nx["template"]["src"].endswith("/template/template-gameday-card.aepx")
+    delivered = folder / "delivery" / PurePath(job.output_name).with_suffix(".mov").name
+    assert nx["actions"]["postrender"][-1] == {"module": "@nexrender/action-copy", "output": str(delivered)}
+    assert nx["template"]["outputExt"] == "mov"
+    assert "Gameday Card" in (folder / "README.txt").read_text()
     assert job.deploy["state"] == "delivered" and job.deploy["manifest_sha256"]
     assert JobLog.objects.filter(job=job, action="deployed").count() == 1
 
@@ -71,14 +81,26 @@ def test_deploying_twice_gives_the_same_bundle(to_stage_4, deployer, django_capt
 
 
 @pytest.mark.django_db
-def test_unconfirmed_low_confidence_blocks_deploy(to_stage_4, deployer, settings):
+def test_a_persons_approval_confirms_low_confidence_matches_so_deploy_does_not_block(to_stage_4, settings):
     settings.AEA_MATCH_REVIEW_THRESHOLD = 0.99  # every automatic match is below it
-    job = to_stage_4(confirm=False)
-    assert (job.stage, job.status) == (Stage.DEPLOY, Status.NEEDS_ATTENTION)
-    assert job.validation["errors"] >= 1
-    codes = set(JobWarning.objects.filter(job=job, stage=Stage.DEPLOY).values_list("code", flat=True))
-    assert "low-confidence-unconfirmed" in codes
-    assert not bundle_dir(job).exists()
+    job = to_stage_4(confirm=False)  # approved anyway at Stage 2, without confirming one by one
+    assert (job.stage, job.status) == (Stage.DEPLOY, Status.COMPLETED), job.validation
+    rules = {f["rule"] for f in job.validation["findings"]}
+    assert "low-confidence-unconfirmed" not in rules
+    assert bundle_dir(job).exists()
+
+
+@pytest.mark.django_db
+def test_low_confidence_matches_nobody_approved_still_block_deploy(to_stage_4, settings):
+    """The rule stays for matches that reach Stage 4 unconfirmed (edited outside the approval)."""
+    job = to_stage_4()
+    from jobs.stages.deploy import validate_and_deploy
+
+    settings.AEA_MATCH_REVIEW_THRESHOLD = 0.99
+    Job.objects.filter(pk=job.pk).update(matches=[{**m, "confirmed": False} for m in job.matches])
+    outcome = validate_and_deploy(Job.objects.get(pk=job.pk))
+    assert outcome.action == "deploy_blocked"
+    assert "low-confidence-unconfirmed" in {f["rule"] for f in outcome.fields["validation"]["findings"]}
 
 
 @pytest.mark.django_db

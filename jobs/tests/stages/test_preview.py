@@ -72,7 +72,11 @@ def test_the_jobs_script_sets_exactly_the_approved_texts_and_layers(approved, tm
         }
         for m in footage
     }
-    # Stage 4 puts the PNGs there; here, copy them from Stage 1 as the bundle will.
+    # Stage 4 puts the PNGs and the template's copy there; here, copy them as the bundle will.
+    plan = json.loads(Path(JobAsset.objects.get(job=job, kind="render_plan").file.path).read_text())
+    template_copy = base / plan["template_file"]
+    template_copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(job.aepx_path, template_copy)
     for m in footage:
         target = base / bundle_asset_name(m["psd_layer_id"])
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -84,7 +88,7 @@ def test_the_jobs_script_sets_exactly_the_approved_texts_and_layers(approved, tm
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout)
     assert record["parsed"] and record["uncaught"] is None and record["alerts"] == []
-    assert record["opened"] == [job.aepx_path]
+    assert record["opened"] == [str(template_copy)]  # the bundle's copy, not the input root's
     assert record["saved"] == [str(base / "output" / job.output_name)]
     final = {layer["index"]: layer for layer in record["final"][0]["layers"]}
     texts = {m["layer_index"]: layers[m["psd_layer_id"]]["text"] for m in job.matches if m["placeholder_type"] == "text"}
