@@ -1,9 +1,11 @@
 """Benchmark of jobs.formats.preview.render_previews.
 
 Generates, in a temporary directory, a 1920x1080 composition with 10 placeholders (6 images,
-4 texts), a background solid, a PSD description with matching layers, exported layer PNGs and a
-flattened design, then renders the previews N times and prints median and p95 wall time per call
-(preview, comparison, thumbnail and metrics included) against the 1000 ms target.
+one of them rotated, and 4 texts, paragraph and point), a background solid, a PSD description
+with matching layers, exported layer PNGs and a flattened design; builds the render plan with
+``build_render_plan`` (once: Stage 3 builds it once per job too), then renders the previews N
+times and prints median and p95 wall time per call (preview, comparison, thumbnail and metrics
+included) against the 1000 ms target.
 
     .venv/bin/python bench/preview_bench.py [--runs 20] [--out bench/out] [--threads 1,2]
 
@@ -17,6 +19,7 @@ runs; the cpu column (all threads) does not.
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import tempfile
@@ -38,34 +41,71 @@ from jobs.formats.descriptions import (  # noqa: E402
     TemplateLayer,
 )
 from jobs.formats.preview import render_previews  # noqa: E402
+from jobs.formats.render_plan import build_render_plan  # noqa: E402
 
 TARGET_MS = 1000.0
 COMP_SIZE = (1920, 1080)
 PSD_SIZE = (2400, 1350)
 
 # Layers are numbered in list order, texts first: After Effects' index 1 is the top layer.
-# (name, exported image size, template box, fit)
+# (name, exported image size, template box, fit, rotation in degrees)
 IMAGES = [
-    ("hero", (1600, 2000), (1100, 60, 1860, 1020), "fit"),
-    ("logo", (800, 800), (60, 60, 260, 260), "fit"),
-    ("sponsor", (1200, 400), (60, 900, 460, 1020), "stretch"),
-    ("badge", (120, 120), (300, 60, 500, 260), "fit"),  # upscaled to 167 %: warns
-    ("photo", (2000, 1500), (560, 620, 1040, 980), "fill"),
-    ("background", (2400, 1350), (0, 0, 1920, 1080), "fill"),
+    ("hero", (1600, 2000), (1100, 60, 1860, 1020), "fit", 0.0),
+    ("logo", (800, 800), (60, 60, 260, 260), "fit", 0.0),
+    ("sponsor", (1200, 400), (60, 900, 460, 1020), "stretch", 0.0),
+    ("badge", (120, 120), (300, 60, 500, 260), "fit", 15.0),  # upscaled to 167 %: warns
+    ("photo", (2000, 1500), (560, 620, 1040, 980), "fill", 0.0),
+    ("background", (2400, 1350), (0, 0, 1920, 1080), "fill", 0.0),
 ]
-# (name, text, font PostScript name, font size, template box)
+# (name, text, font PostScript name, font size, template box (None: point text), justification)
 TEXTS = [
-    ("title", "CHAMPIONSHIP FINAL", "Bench-Bold", 96.0, (60, 300, 1060, 420)),
-    ("player1fullname", "BEN FORMAN", "Bench-Regular", 64.0, (60, 440, 700, 520)),
-    ("date", "Saturday 14 June, 7:30 pm", "Missing-Font", 40.0, (60, 540, 700, 590)),
+    ("title", "CHAMPIONSHIP FINAL", "Bench-Bold", 96.0, (60, 300, 1060, 420), "center"),
+    ("player1fullname", "BEN FORMAN", "Bench-Regular", 64.0, None, "left"),
+    ("date", "Saturday 14 June, 7:30 pm", "Missing-Font", 40.0, (60, 540, 700, 590), "left"),
     (
         "venue",
-        "A much longer venue line that needs wrapping or shrinking",
+        "A much longer venue line that needs wrapping and overflows its box",
         "Bench-Regular",
         48.0,
         (560, 1000, 1040, 1060),
+        "right",
     ),
 ]
+POINT_TEXT_ORIGIN = (60.0, 500.0)  # the first baseline of the point text
+
+
+def _footage_layer(index: int, name: str, box, rotation: float) -> TemplateLayer:
+    """A footage placeholder whose source fills ``box``, anchored at its centre (AE's default),
+    rotated about it by ``rotation`` degrees."""
+    left, top, right, bottom = box
+    width, height = right - left, bottom - top
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    cos, sin = math.cos(math.radians(rotation)), math.sin(math.radians(rotation))
+    # T(position) . R(rotation) . T(-anchor)
+    matrix = (cos, sin, -sin, cos, cx - cos * width / 2 + sin * height / 2, cy - sin * width / 2 - cos * height / 2)
+    source = Footage(id=index, name=f"{name}.png", width=width, height=height)
+    return TemplateLayer(
+        index=index, name=name, type="footage", bbox=box, placeholder=True, out_point=10.0, source=source,
+        matrix=matrix, anchor=(width / 2, height / 2), position=(cx, cy), scale=(100.0, 100.0), rotation=rotation,
+    )
+
+
+def _text_layer(index: int, name: str, font: str, font_size: float, box, justification: str) -> TemplateLayer:
+    """Paragraph text in ``box`` (layer origin at its top-left), or point text from the origin."""
+    if box is None:
+        x, y = POINT_TEXT_ORIGIN
+        return TemplateLayer(
+            index=index, name=name, type="text", placeholder=True, font=font, font_size=font_size, out_point=10.0,
+            matrix=(1.0, 0.0, 0.0, 1.0, x, y), anchor=(0.0, 0.0), position=(x, y), scale=(100.0, 100.0),
+            rotation=0.0, justification=justification,
+        )
+    left, top, right, bottom = box
+    return TemplateLayer(
+        index=index, name=name, type="text", bbox=box, placeholder=True, font=font, font_size=font_size,
+        out_point=10.0, matrix=(1.0, 0.0, 0.0, 1.0, float(left), float(top)), anchor=(0.0, 0.0),
+        position=(float(left), float(top)), scale=(100.0, 100.0), rotation=0.0, justification=justification,
+        text_box=(0.0, 0.0, float(right - left), float(bottom - top)),
+    )
 
 
 def _image(size: tuple[int, int], seed: int) -> Image.Image:
@@ -85,42 +125,28 @@ def _image(size: tuple[int, int], seed: int) -> Image.Image:
 
 
 def build_case(root: Path):
-    """Write images and fonts under ``root``; return the render_previews arguments."""
+    """Write images and fonts under ``root``; return the render_previews arguments (the plan
+    built from the descriptions and matches included)."""
     font_file = root / "bench-font.ttf"
     font_file.write_bytes(ImageFont.load_default(size=12).font_bytes)
     psd_layers, template_layers, matches, layer_images = [], [], [], {}
     index = 1
-    for offset, (name, text, font, font_size, box) in enumerate(TEXTS):
+    for offset, (name, text, font, font_size, box, justification) in enumerate(TEXTS):
         psd_id = 200 + offset
+        psd_box = box or (60, 440, 700, 520)
         psd_layers.append(
-            PsdLayer(
-                id=psd_id, name=name, kind="type", text=text, font=font, font_size=font_size, bbox=box
-            )
+            PsdLayer(id=psd_id, name=name, kind="type", text=text, font=font, font_size=font_size, bbox=psd_box)
         )
-        template_layers.append(
-            TemplateLayer(
-                index=index,
-                name=name,
-                type="text",
-                bbox=box,
-                placeholder=True,
-                font_size=font_size,
-                out_point=10.0,
-            )
-        )
+        template_layers.append(_text_layer(index, name, font, font_size, box, justification))
         matches.append(Match("Main", index, name, psd_id, name, 0.9, "bench", "text"))
         index += 1
-    for offset, (name, size, box, fit) in enumerate(IMAGES):
+    for offset, (name, size, box, fit, rotation) in enumerate(IMAGES):
         psd_id = 100 + offset
         path = root / f"layer-{psd_id}.png"
         _image(size, offset).save(path, compress_level=1)
         layer_images[psd_id] = path
         psd_layers.append(PsdLayer(id=psd_id, name=name, kind="pixel", bbox=(0, 0, *size)))
-        template_layers.append(
-            TemplateLayer(
-                index=index, name=name, type="footage", bbox=box, placeholder=True, out_point=10.0
-            )
-        )
+        template_layers.append(_footage_layer(index, name, box, rotation))
         matches.append(Match("Main", index, name, psd_id, name, 0.9, "bench", "footage", fit))
         index += 1
     solid = Footage(id=1, name="Dark Solid", kind="solid", width=1920, height=1080, color=(0.1, 0.1, 0.2))
@@ -137,7 +163,10 @@ def build_case(root: Path):
     )
     flattened = root / "flattened.png"
     _image(PSD_SIZE, 99).save(flattened, compress_level=1)
+    sizes = {psd_id: size for psd_id, (_, size, *_rest) in zip(range(100, 100 + len(IMAGES)), IMAGES)}
+    plan = build_render_plan(template=template, psd=psd, matches=matches, image_sizes=sizes)
     return dict(
+        plan=plan,
         template=template,
         psd=psd,
         matches=matches,

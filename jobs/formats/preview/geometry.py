@@ -1,13 +1,20 @@
-"""Where things go: frame time, layer activity, boxes and image placement.
+"""Where things go that the render plan does not say: frame time, layer activity, the boxes of
+layers without content, and reading the plan's affine maps.
 
-Pure functions of the template and PSD descriptions (no pixels). Boxes are
+Placeholders with content are drawn where the render plan (:mod:`jobs.formats.render_plan`)
+puts them; the box functions here only place outlines of empty placeholders and the other
+template layers (solids, template footage, neutral boxes). Boxes are
 ``(left, top, right, bottom)`` in composition pixels; each box function also returns the rule
-that gave the box (``template``, ``source``, ``psd`` or ``composition``), which the metrics record.
+that gave the box (``template``, ``source`` or ``composition``), which the metrics record.
 """
 
 from __future__ import annotations
 
-from ..descriptions import Box, Composition, PsdDocument, PsdLayer, TemplateLayer
+import math
+from collections.abc import Iterable
+
+from ..descriptions import Box, Composition, TemplateLayer
+from ..render_plan.affine import Affine, Point, Rect
 
 FIT_MODES = {"fit": "fit", "contain": "fit", "fill": "fill", "cover": "fill", "stretch": "stretch"}
 
@@ -28,43 +35,10 @@ def is_active(layer: TemplateLayer, time: float) -> bool:
     return layer.in_point <= time < layer.out_point
 
 
-def placement(source: tuple[int, int], box: Box, fit: str) -> tuple[Box, float, float]:
-    """Where an image of size ``source`` goes for a box and fit mode.
-
-    Returns the placed rectangle (which for ``fill`` extends beyond the box and is cropped to
-    it when drawn) and the horizontal and vertical scale factors.
-    """
-    width, height = source
-    left, top, right, bottom = box
-    box_w, box_h = right - left, bottom - top
-    mode = FIT_MODES.get(fit, "fit")
-    if mode == "stretch":
-        return box, box_w / width, box_h / height
-    pick = max if mode == "fill" else min
-    scale = pick(box_w / width, box_h / height)
-    placed_w = max(1, round(width * scale))
-    placed_h = max(1, round(height * scale))
-    placed_left = left + (box_w - placed_w) // 2
-    placed_top = top + (box_h - placed_h) // 2
-    return (placed_left, placed_top, placed_left + placed_w, placed_top + placed_h), scale, scale
-
-
 def intersect(a: Box, b: Box) -> Box | None:
     """The intersection of two boxes, or None when it is empty."""
     box = (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
     return box if box[0] < box[2] and box[1] < box[3] else None
-
-
-def psd_to_composition(psd: PsdDocument, composition: Composition) -> tuple[float, float, float]:
-    """Scale and offset that fit the PSD canvas into the composition (uniform, centred)."""
-    if psd.width <= 0 or psd.height <= 0:
-        return 1.0, 0.0, 0.0
-    scale = min(composition.width / psd.width, composition.height / psd.height)
-    return (
-        scale,
-        (composition.width - psd.width * scale) / 2,
-        (composition.height - psd.height * scale) / 2,
-    )
 
 
 def footage_box(layer: TemplateLayer, composition: Composition) -> tuple[Box, str]:
@@ -79,22 +53,52 @@ def footage_box(layer: TemplateLayer, composition: Composition) -> tuple[Box, st
     return (0, 0, composition.width, composition.height), "composition"
 
 
-def text_box(
-    layer: TemplateLayer, psd_layer: PsdLayer | None, composition: Composition, psd: PsdDocument
-) -> tuple[Box, str]:
-    """A text layer's box and its rule (``template``, ``psd``, ``composition``)."""
+def text_box(layer: TemplateLayer, composition: Composition) -> tuple[Box, str]:
+    """A text layer's box and its rule (``template``, ``composition``)."""
     if layer.bbox is not None:
         return layer.bbox, "template"
-    if psd_layer is not None and psd_layer.bbox is not None:
-        scale, dx, dy = psd_to_composition(psd, composition)
-        left, top, right, bottom = psd_layer.bbox
-        return (
-            (
-                round(left * scale + dx),
-                round(top * scale + dy),
-                round(right * scale + dx),
-                round(bottom * scale + dy),
-            ),
-            "psd",
-        )
     return (0, 0, composition.width, composition.height), "composition"
+
+
+# -- the plan's affine maps (a, b, c, d, e, f): x' = a*x + c*y + e, y' = b*x + d*y + f
+
+
+def rounded(rect: Rect) -> Box:
+    """A float rectangle as whole pixels (each edge rounded)."""
+    return (round(rect[0]), round(rect[1]), round(rect[2]), round(rect[3]))
+
+
+def outer(rect: Rect) -> Box:
+    """The whole pixels a float rectangle touches."""
+    return (math.floor(rect[0]), math.floor(rect[1]), math.ceil(rect[2]), math.ceil(rect[3]))
+
+
+def point_bounds(points: Iterable[Point]) -> Rect:
+    pts = list(points)
+    return (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
+
+
+def axis_scales(m: Affine) -> tuple[float, float]:
+    """How long one image pixel's width and height are in the composition."""
+    a, b, c, d, _, _ = m
+    return math.hypot(a, b), math.hypot(c, d)
+
+
+def rotation_degrees(m: Affine) -> float:
+    """The angle of the image's x axis in the composition, degrees clockwise on screen."""
+    return math.degrees(math.atan2(m[1], m[0]))
+
+
+def is_axis_aligned(m: Affine) -> bool:
+    """No rotation or shear (flips allowed): the map is a scale and a translation per axis."""
+    a, b, c, d, _, _ = m
+    return abs(b) <= 1e-9 * (abs(a) + abs(d)) and abs(c) <= 1e-9 * (abs(a) + abs(d)) and a != 0 and d != 0
+
+
+def invert(m: Affine) -> Affine | None:
+    """The inverse map, or None when ``m`` is singular."""
+    a, b, c, d, e, f = m
+    det = a * d - b * c
+    if det == 0 or not math.isfinite(det):
+        return None
+    return (d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det)

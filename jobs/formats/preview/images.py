@@ -1,5 +1,6 @@
 """Image files: reading sizes, decoding within the limits, decoding ahead on worker threads,
-compositing a scaled image into a box, and writing PNGs atomically.
+compositing an image onto a canvas (opaque, or transparent for a composition drawn inside
+another), compositing a scaled image into a box, and writing PNGs atomically.
 
 Footage the template names is read only from inside the roots the caller trusts.
 """
@@ -97,6 +98,19 @@ class _ImageDecoder:
         return decode_image(path, self._limits)
 
 
+def _composite(canvas: Image.Image, drawn: Image.Image, at: tuple[int, int]) -> Image.Image:
+    """Put ``drawn`` (RGB or RGBA) over ``canvas`` (RGB, or RGBA for a transparent one) at
+    ``at``; return its alpha."""
+    if drawn.mode == "RGB":
+        canvas.paste(drawn, at)
+        return Image.new("L", drawn.size, 255)
+    if canvas.mode == "RGBA":
+        canvas.alpha_composite(drawn, at)
+    else:
+        canvas.paste(drawn, at, drawn.getchannel("A"))
+    return drawn.getchannel("A")
+
+
 def _draw_into(
     canvas: Image.Image, image: Image.Image, placed: Box, clip: Box
 ) -> tuple[Image.Image, Box] | None:
@@ -119,12 +133,7 @@ def _draw_into(
     )
     size = (visible[2] - visible[0], visible[3] - visible[1])
     resized = image.resize(size, Image.Resampling.BILINEAR, box=source_box, reducing_gap=3.0)
-    if resized.mode == "RGB":
-        canvas.paste(resized, visible[:2])
-        return Image.new("L", size, 255), visible
-    alpha = resized.getchannel("A")
-    canvas.paste(resized, visible[:2], alpha)
-    return alpha, visible
+    return _composite(canvas, resized, visible[:2]), visible
 
 
 def _save_png(image: Image.Image, path: Path) -> None:

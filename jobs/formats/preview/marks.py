@@ -1,5 +1,7 @@
-"""What the preview draws in place of content it cannot show: its colours, dashed outlines and
-labels (unmatched placeholders, missing images, layers it does not render, the missing design).
+"""What the preview draws in place of content it cannot show, or over content it shows with a
+problem: its colours, dashed outlines, labels and badges (unmatched placeholders, missing
+images, placements the render plan cannot derive, overflowing text, fallback fonts, layers it
+does not render, the missing design).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ RGB = tuple[int, int, int]
 
 UNMATCHED_COLOUR: RGB = (255, 0, 255)
 MISSING_COLOUR: RGB = (255, 140, 0)
+UNKNOWN_COLOUR: RGB = (0, 170, 255)  # the plan cannot say where After Effects puts it
+OVERFLOW_COLOUR: RGB = (230, 30, 30)  # text beyond its box or the composition
+FONT_COLOUR: RGB = (150, 60, 220)  # drawn with a fallback font
 NEUTRAL_COLOUR: RGB = (128, 128, 128)
 LABEL_TEXT_COLOUR: RGB = (255, 255, 255)
 
@@ -53,5 +58,21 @@ def _label(canvas: Image.Image, box: Box, text: str, colour: RGB) -> None:
     width, height = right - left + 2 * pad, bottom - top + 2 * pad
     x = min(max(0, box[0]), max(0, canvas.width - width))
     y = min(max(0, box[1]), max(0, canvas.height - height))
+    draw.rectangle((x, y, x + width - 1, y + height - 1), fill=colour)
+    draw.text((x + pad - left, y + pad - top), text, font=font, fill=LABEL_TEXT_COLOUR)
+
+
+def _badge(canvas: Image.Image, corner: tuple[float, float], text: str, colour: RGB, *, right: bool = False) -> None:
+    """A small label whose bottom-left (bottom-right with ``right``) corner is at ``corner``:
+    just above the content it qualifies, kept on the canvas."""
+    draw = ImageDraw.Draw(canvas)
+    font = _label_font(label_size(canvas.size))
+    left, top, r, bottom = draw.textbbox((0, 0), text, font=font)
+    pad = 3
+    width, height = r - left + 2 * pad, bottom - top + 2 * pad
+    x = round(corner[0]) - (width if right else 0)
+    y = round(corner[1]) - height
+    x = min(max(0, x), max(0, canvas.width - width))
+    y = min(max(0, y), max(0, canvas.height - height))
     draw.rectangle((x, y, x + width - 1, y + height - 1), fill=colour)
     draw.text((x + pad - left, y + pad - top), text, font=font, fill=LABEL_TEXT_COLOUR)

@@ -1,9 +1,10 @@
 """The driver: :func:`render_previews` chooses the compositions, draws each, and writes the
 previews, the comparison and the thumbnail, with the metrics and warnings.
 
-It groups the matches by composition, keeps the compositions holding a matched placeholder
-that fit the pixel limit, picks the main one (the most matched placeholders), and runs the
-drawing inline or with worker threads that decode and encode beside the painting.
+It turns the render plan's notes into warnings, groups the plan's placements and the matches
+by composition, keeps the compositions the plan fills (and its render composition, the main
+frame) that fit the pixel limit, and runs the drawing inline or with worker threads that
+decode and encode beside the painting.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from PIL import features
 
 from ..descriptions import Composition, Match, PsdDocument, TemplateDocument
 from ..limits import DEFAULT_LIMITS, Limits, configure_pillow
+from ..render_plan.composition import precomp_of
+from ..render_plan.model import RenderPlan
 from .comparison import _load_flattened, _main_files
 from .composition import _CompositionRenderer
 from .fonts import _Fonts
@@ -77,28 +80,86 @@ def _group_matches(
 
 
 def _compositions_to_render(
-    template: TemplateDocument, grouped: Mapping[str, Mapping[int, Match]]
+    template: TemplateDocument, plan: RenderPlan, grouped: Mapping[str, Mapping[int, Match]]
 ) -> list[Composition]:
-    """Compositions (first of each name, template order) with at least one matched placeholder."""
+    """Compositions (first of each name, template order) the plan fills or a match names with a
+    PSD layer, and the plan's render composition when any is."""
+    wanted = {p.composition for p in (*plan.footage, *plan.texts)}
+    wanted |= {name for name, found in grouped.items() if any(m.psd_layer_id is not None for m in found.values())}
+    if wanted and plan.composition is not None:
+        wanted.add(plan.composition)
     seen: set[str] = set()
     chosen = []
     for comp in template.compositions:
-        if comp.name in seen:
-            continue
-        seen.add(comp.name)
-        if any(m.psd_layer_id is not None for m in grouped.get(comp.name, {}).values()):
+        if comp.name not in seen and comp.name in wanted:
             chosen.append(comp)
+        seen.add(comp.name)
     return chosen
 
 
-def _main_index(matches: Sequence[Mapping[int, Match]]) -> int:
-    """The composition with the most matched placeholders (the first on a tie)."""
-    counts = [sum(m.psd_layer_id is not None for m in found.values()) for found in matches]
-    return counts.index(max(counts))
+def _main(compositions: Sequence[Composition], plan: RenderPlan) -> Composition:
+    """The plan's render composition; when it is not drawn, the one the plan fills most."""
+    for comp in compositions:
+        if comp.name == plan.composition:
+            return comp
+    counts = [len(plan.placements(comp.name)[0]) + len(plan.placements(comp.name)[1]) for comp in compositions]
+    return compositions[counts.index(max(counts))]
+
+
+def _by_layer(placements) -> dict[int, object]:
+    """Placements by layer index (the first of a layer wins)."""
+    found: dict[int, object] = {}
+    for placement in placements:
+        found.setdefault(placement.layer_index, placement)
+    return found
+
+
+def _precomps(template: TemplateDocument, comp: Composition, names: set[str]) -> dict[int, str]:
+    """The precomp layers of ``comp`` showing one of the compositions ``names``: index -> name."""
+    shown = {}
+    for layer in comp.layers:
+        inner = precomp_of(template, layer.source) if layer.type == "precomp" else None
+        if inner is not None and inner.name in names and inner.name != comp.name:
+            shown[layer.index] = inner.name
+    return shown
+
+
+def _drawing_order(template: TemplateDocument, compositions: Sequence[Composition]) -> list[Composition]:
+    """The compositions with each one after those its precomp layers show (cycles broken)."""
+    names = {comp.name for comp in compositions}
+    by_name = {comp.name: comp for comp in compositions}
+    order: list[Composition] = []
+    done: set[str] = set()
+
+    def visit(comp: Composition, path: set[str]) -> None:
+        if comp.name in done or comp.name in path:
+            return
+        for inner in _precomps(template, comp, names).values():
+            visit(by_name[inner], path | {comp.name})
+        done.add(comp.name)
+        order.append(comp)
+
+    for comp in compositions:
+        visit(comp, set())
+    return order
+
+
+def _plan_warnings(template: TemplateDocument, plan: RenderPlan) -> list[PreviewWarning]:
+    """The plan's notes as warnings, and placements in compositions the template lacks."""
+    warnings = [PreviewWarning(n.code, n.severity, n.message, n.composition, n.layer) for n in plan.notes]
+    names = {comp.name for comp in template.compositions}
+    for placement in (*plan.footage, *plan.texts):
+        if placement.composition not in names:
+            warnings.append(PreviewWarning(
+                "unknown_composition", "warning",
+                f"the render plan fills {placement.layer_name!r} in {placement.composition!r}, which the template "
+                "lacks", placement.composition, placement.layer_name))
+    return warnings
 
 
 def render_previews(
     *,
+    plan: RenderPlan,
     template: TemplateDocument,
     psd: PsdDocument,
     matches: Sequence[Match],
@@ -113,32 +174,37 @@ def render_previews(
     footage_roots: Sequence[Path] = (),
     threads: int = THREADS,
 ) -> PreviewResult:
-    """Draw the preview of every composition holding a matched placeholder, the comparison
-    with the design and a thumbnail into ``out_dir``; return the files, metrics and warnings.
+    """Draw the preview of ``plan`` (:func:`~jobs.formats.render_plan.build_render_plan` of
+    these matches) into ``out_dir``: a frame of every composition the plan fills, the
+    comparison with the design and a thumbnail; return the files, metrics and warnings.
 
-    ``layer_images`` maps PSD layer ids to exported RGBA PNGs; ``flattened`` is the PSD's
-    flattened image; ``time`` overrides each composition's frame time (default a third of its
-    duration); ``font_files`` maps PostScript names to font files; ``fallback_font`` replaces
-    Pillow's bundled fallback; template footage is drawn only from files inside
-    ``footage_roots`` (the template's paths are untrusted); ``threads`` > 1 decodes and encodes
-    images in that many threads beside the painting. Files: ``preview-<slug>.png`` per
-    composition, and ``comparison.png`` and ``preview-thumb.png`` of the main composition (the
-    one with the most matched placeholders). Unreadable inputs become warnings, never errors.
+    Every placeholder the plan fills is drawn where and as the plan says (the footage through
+    its matrix and mask, the text in the template's font from its box or origin); the plan's
+    notes are the first warnings. ``matches`` name the placeholders left empty (outlined) and
+    label the metrics. ``layer_images`` maps PSD layer ids to exported RGBA PNGs; ``flattened``
+    is the PSD's flattened image; ``time`` overrides each composition's frame time (default a
+    third of its duration); ``font_files`` maps PostScript names to font files;
+    ``fallback_font`` replaces Pillow's bundled fallback; template footage is drawn only from
+    files inside ``footage_roots`` (the template's paths are untrusted); ``threads`` > 1 decodes
+    and encodes images in that many threads beside the painting. Files:
+    ``preview-<slug>.png`` per composition, and ``comparison.png`` and ``preview-thumb.png`` of
+    the plan's render composition. Unreadable inputs become warnings, never errors.
     """
     if not features.check("freetype2"):
         raise RuntimeError("Pillow was built without FreeType; previews cannot draw text")
     configure_pillow(limits)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    warnings: list[PreviewWarning] = []
+    warnings = _plan_warnings(template, plan)
     grouped = _group_matches(template, matches, warnings)
-    compositions = _renderable(_compositions_to_render(template, grouped), limits, warnings)
+    compositions = _renderable(_compositions_to_render(template, plan, grouped), limits, warnings)
     if not compositions:
         warnings.append(
             PreviewWarning("nothing_to_preview", "warning", "no composition holds a matched placeholder")
         )
         return PreviewResult((), {"main_composition": None, "compositions": []}, tuple(warnings))
-    main = compositions[_main_index([grouped[comp.name] for comp in compositions])]
+    main = _main(compositions, plan)
+    noted = {(n.composition, n.layer, n.code) for n in plan.notes}
     fonts = _Fonts(font_files, fallback_font)
     files: list[PreviewFile] = []
     comp_metrics: list[dict] = []
@@ -146,14 +212,22 @@ def render_previews(
     executor = (
         ThreadPoolExecutor(max_workers=threads, thread_name_prefix="preview") if threads > 1 else _InlineExecutor()
     )
+    names = {comp.name for comp in compositions}
+    shown_inside = {name for comp in compositions for name in _precomps(template, comp, names).values()}
+    paths = {comp.name: out_dir / f"preview-{_unique(slugify(comp.name), slugs)}.png" for comp in compositions}
+    drawn: dict[str, tuple] = {}  # name -> (frame, metrics, warnings, canvas, coverage)
     with executor as pool:
         design = pool.submit(_load_flattened, flattened, limits)
         writes: list[Future] = []
-        for comp in compositions:
+        for comp in _drawing_order(template, compositions):
+            footage, texts = plan.placements(comp.name)
             renderer = _CompositionRenderer(
                 composition=comp,
                 time=frame_time(comp, time),
-                matches=grouped[comp.name],
+                footage=_by_layer(footage),
+                texts=_by_layer(texts),
+                matches=grouped.get(comp.name, {}),
+                noted=noted,
                 psd=psd,
                 layer_images=layer_images,
                 fonts=fonts,
@@ -161,16 +235,19 @@ def render_previews(
                 limits=limits,
                 footage_roots=footage_roots,
                 pool=pool,
+                nested={index: drawn[name][3:] for index, name in _precomps(template, comp, set(drawn)).items()},
+                transparent=comp.name in shown_inside,
             )
             frame, metrics = renderer.render()
-            warnings.extend(renderer.warnings)
-            path = out_dir / f"preview-{_unique(slugify(comp.name), slugs)}.png"
-            writes.append(pool.submit(_save_png, frame, path))
-            metrics["file"] = path.name
-            files.append(PreviewFile("preview", path, comp.name))
+            writes.append(pool.submit(_save_png, frame, paths[comp.name]))
+            drawn[comp.name] = (frame, metrics, renderer.warnings, renderer.canvas, renderer.coverage)
+        for comp in compositions:  # files, metrics and warnings in template order
+            _, metrics, found, _, _ = drawn[comp.name]
+            warnings.extend(found)
+            metrics["file"] = paths[comp.name].name
+            files.append(PreviewFile("preview", paths[comp.name], comp.name))
             comp_metrics.append(metrics)
-            if comp is main:
-                main_frame = frame
+        main_frame = drawn[main.name][0]
         design_image, design_warning = design.result()
         warnings.extend([design_warning] if design_warning else [])
         files.extend(_main_files(pool, writes, main_frame, main.name, psd, design_image, out_dir))

@@ -13,11 +13,10 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class PreviewThresholds:
-    """When a metric becomes a warning, and how far the preview may shrink text."""
+    """When a metric becomes a warning (text is never shrunk: After Effects does not)."""
 
     max_upscale: float = 1.0  # an image scaled by more than this (1.0 = 100 %) warns
-    max_text_overflow: float = 1.0  # text larger than its box by more than this ratio warns
-    min_text_shrink: float = 0.25  # the preview draws text at no less than this fraction
+    max_text_overflow: float = 1.0  # paragraph text beyond its box by more than this ratio warns
 
 
 DEFAULT_THRESHOLDS = PreviewThresholds()
@@ -57,22 +56,31 @@ class PreviewResult:
     ``metrics`` is JSON-serialisable: ``{"main_composition": name | None, "compositions": [...]}``
     with, per rendered composition in template order: ``name``, ``width``, ``height``,
     ``time``, ``file``, ``coverage`` (fraction of the frame covered by placed content: the
-    non-transparent pixels of placed images and the ink rectangles of drawn text) and lists
-    in layer order (index 1 first):
+    alpha of the images drawn and the ink rectangles of the text drawn) and lists in layer
+    order (index 1 first):
 
-    * ``images``: ``index``, ``name``, ``psd_layer_id``, ``psd_layer``, ``fit``, ``box``,
-      ``box_source``, ``drawn`` and, when the image could be read, ``source_size``,
-      ``placed`` (the scaled image's rectangle before cropping to the box), ``scale``
-      (the larger of ``scale_x`` and ``scale_y``) and ``upscaled`` (scale > 1);
-    * ``texts``: ``index``, ``name``, ``placeholder``, ``text``, ``font``, ``font_file``,
-      ``fallback_font``, ``font_size`` (the placeholder's) and ``font_size_source``, ``box``,
-      ``box_source``, ``text_size`` / ``overflow_ratio`` / ``fits`` (unwrapped),
-      ``wrapped_size`` / ``fits_wrapped``, ``drawn_font_size``, ``shrink``, ``lines``,
-      ``drawn`` (see :class:`~jobs.formats.preview.TextFit`);
+    * ``images``: ``index``, ``name``, ``psd_layer_id``, ``psd_layer``, ``fit``, ``box`` (the
+      template's box, None when it records none) and ``box_source``, ``source_size`` (the
+      plan's image size), ``masked``, ``drawn`` and, where the plan has a matrix, ``placed``
+      (the whole image's bounds in the composition), ``visible`` (the bounds of the plan's
+      visible region), ``scale_x``/``scale_y`` (composition pixels per image pixel),
+      ``scale`` (the larger), ``rotation`` (degrees), ``upscaled`` and, once drawn,
+      ``drawn_bounds`` (the bounds of the drawn alpha, clipped to the composition);
+    * ``texts``: ``index``, ``name``, ``placeholder``, ``text`` (as set: line breaks as
+      ``\n``, all caps applied), ``font`` (the template's), ``justification``, ``kind``
+      (``paragraph``, ``point`` or ``unknown``: no position), ``origin`` (point text), ``drawn``
+      and, when placed: ``font_file``, ``fallback_font``, ``font_size`` (the template's, in
+      points) and ``font_size_source``, ``drawn_font_size`` (pixels), ``box`` (paragraph: the
+      plan's box; point text: the template's box, else the composition) and ``box_source``,
+      ``text_size`` (ink with only its own line breaks), ``wrapped_size`` (ink as laid out),
+      ``overflow_ratio`` and ``fits`` (ink against the box), ``fits_wrapped`` (the laid-out
+      ink stays inside the box, or for point text inside the composition), ``ink`` (its
+      rectangle), ``lines``; placeholders add ``psd_layer_id`` and ``psd_layer``;
     * ``unmatched``: ``index``, ``name``, ``type``, ``box``, ``box_source``, ``drawn``.
 
-    ``warnings``: problems with the matches and compositions first, then each rendered
-    composition's in layer order, then the design's.
+    ``warnings``: the render plan's notes first, then problems with the plan's and the
+    matches' compositions, then each rendered composition's in layer order (none repeating a
+    plan note), then the design's.
     """
 
     files: tuple[PreviewFile, ...]
