@@ -65,6 +65,7 @@ class _CompositionRenderer(_FootagePainter, _TextPainter):
         limits: Limits,
         footage_roots: Sequence[Path],
         pool: Executor,
+        footage_paths: Mapping[str, str] = MappingProxyType({}),
         nested: Mapping[int, tuple[Image.Image, Image.Image]] = MappingProxyType({}),
         transparent: bool = False,
     ):
@@ -80,6 +81,7 @@ class _CompositionRenderer(_FootagePainter, _TextPainter):
         self.thresholds = thresholds
         self.limits = limits
         self.footage_roots = footage_roots
+        self.footage_paths = footage_paths
         self.nested = nested
         size = (composition.width, composition.height)
         self.background = _colour(composition.bg_color, (0, 0, 0))
@@ -274,7 +276,9 @@ class _CompositionRenderer(_FootagePainter, _TextPainter):
         box, _ = footage_box(layer, self.comp)
         if intersect(box, (0, 0, *self.canvas.size)) is None:
             return
-        path = _inside_roots(layer.source.path if layer.source else None, self.footage_roots)
+        recorded = layer.source.path if layer.source else None
+        # The file the plan collected for the bundle (a relinked one included), as it renders.
+        path = _inside_roots(self.footage_paths.get(recorded or "", recorded), self.footage_roots)
         if path is not None and layer.type == "footage":
             try:
                 image = decode_image(path, self.limits)

@@ -234,6 +234,7 @@ def render_previews(
                 thresholds=thresholds,
                 limits=limits,
                 footage_roots=footage_roots,
+                footage_paths={f.recorded_path: f.local_path for f in plan.files},
                 pool=pool,
                 nested={index: drawn[name][3:] for index, name in _precomps(template, comp, set(drawn)).items()},
                 transparent=comp.name in shown_inside,
