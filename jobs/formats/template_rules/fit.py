@@ -24,8 +24,9 @@ def text_overflow(job: Job) -> Iterator[Finding]:
     With the template's own box (paragraph text) the text is compared wrapped to that box:
     error, since After Effects hides lines that do not fit; warning when the preview measured
     it with a fallback font, or measured it in another box than the template's (stale
-    metrics: the fit is unknown). Without one (point text) the preview's box is an estimate
-    (the PSD layer's box or the composition) and the unwrapped text is compared: warning.
+    metrics: the fit is unknown). Point text has no box and is never wrapped: a warning when
+    it runs off the composition. Without either (older metrics) the preview's box is an
+    estimate and the unwrapped text is compared: warning.
     """
     job.require_metrics()
     for comp_name, metrics in job.metrics.items():
@@ -40,6 +41,8 @@ def _overflow_finding(job: Job, comp_name: str, entry: Mapping) -> Finding | Non
     """The finding for one measured text placeholder, or None when its text fits."""
     index = int(entry["index"])
     layer = job.layer((comp_name, index))
+    if entry.get("kind") == "point":
+        return _point_text_off_frame(comp_name, layer, index, entry)
     measured_box = entry.get("box")
     real_box = list(layer.bbox) if layer is not None and layer.bbox is not None else None
     if real_box is not None and measured_box != real_box:
@@ -71,6 +74,23 @@ def _overflow_finding(job: Job, comp_name: str, entry: Mapping) -> Finding | Non
             "fallback_font": fallback,
             "font": entry.get("font"),
         },
+        **location_fields(comp_name, layer, index),
+    )
+
+
+def _point_text_off_frame(comp_name: str, layer: TemplateLayer | None, index: int, entry: Mapping) -> Finding | None:
+    """Point text grows from its origin and is never wrapped: it only overflows the frame."""
+    if entry.get("fits_wrapped", True):
+        return None
+    fallback = bool(entry.get("fallback_font"))
+    return Finding(
+        "text-overflow",
+        "warning",
+        f"Text {clip(str(entry.get('text', '')))!r} in layer {entry.get('name')!r} of {comp_name!r} runs off the "
+        "composition (point text: After Effects neither wraps nor shrinks it)"
+        + (" (measured with a fallback font)." if fallback else "."),
+        details={"kind": "point", "ink": entry.get("ink"), "origin": entry.get("origin"),
+                 "fallback_font": fallback, "font": entry.get("font")},
         **location_fields(comp_name, layer, index),
     )
 

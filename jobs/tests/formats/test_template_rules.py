@@ -557,6 +557,16 @@ def test_text_overflow_measured_in_another_box_than_the_templates_is_a_warning(c
     assert finding.details["box"] == list(TEXT_BOX)
 
 
+def test_point_text_only_overflows_the_frame_and_only_warns(clean):
+    # Point text is never wrapped nor shrunk: its "box" does not bound it, the frame does.
+    inside = text_metrics(kind="point", box=[0, 0, 1920, 1080], text_size=[3000, 80], fits_wrapped=True)
+    assert found(replace(clean, preview_metrics=metrics(texts=[inside])), "text-overflow") == []
+    off = text_metrics(kind="point", fits_wrapped=False, ink=[-200, 10, 400, 80], origin=[100, 60])
+    finding = only(replace(clean, preview_metrics=metrics(texts=[off])), "text-overflow")
+    assert finding.severity == "warning" and "runs off the composition" in finding.message
+    assert finding.details["kind"] == "point" and finding.details["ink"] == [-200, 10, 400, 80]
+
+
 def test_text_overflow_compares_the_wrapped_text_for_a_paragraph_box(clean):
     # Wider than the box on one line, but After Effects wraps paragraph text: it fits.
     entry = text_metrics(text_size=[1500, 80], overflow_ratio=1.5, fits=False, wrapped_size=[980, 180])
