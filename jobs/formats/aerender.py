@@ -153,8 +153,9 @@ def aerender_script_command(
 ) -> list[str]:
     """The argv that runs ``script_path`` with ``aerender -r`` (nexrender-patched aerender).
 
-    Without ``-comp`` aerender renders the render queue after the script: the queue the script
-    built (``add_to_render_queue``) plus whatever the template had queued.
+    Without ``-comp`` aerender renders the whole render queue after the script (whatever the
+    template had queued): pass a composition to :func:`aerender_command` instead where
+    anything renders (jobs.formats.handoff does).
     """
     return aerender_command(
         aerender_path=aerender_path,
