@@ -240,7 +240,12 @@ def test_upload_review_and_approve_through_the_dashboard(live_server, page, inpu
     page.wait_for_url(f"{live_server.url}/dashboard/job/{job.pk}/")
     expect(state_of(page)).to_have_attribute("data-stage", "2")
     expect(page.locator("table.matches")).to_contain_text("SUMMER SALE")
-    page.get_by_test_id("approve-matching").click()
+    # What nobody confirmed is named next to the button, and approving it is explicit.
+    open_items = page.get_by_test_id("approve-anyway-items")
+    expect(open_items).to_contain_text("headline (Sale Banner) → SUMMER SALE at confidence 0.35")
+    expect(open_items).to_contain_text("subline (Sale Banner) stays empty")
+    expect(page.get_by_test_id("approve-matching")).to_have_count(0)
+    page.get_by_test_id("approve-anyway").click()
     expect(page.locator(".messages")).to_contain_text("Matching approved")
     job.refresh_from_db()
     assert (job.stage, job.status) == (Stage.APPROVE_PREVIEW, Status.AWAITING_APPROVAL), job.last_error
