@@ -124,7 +124,7 @@ def test_twenty_concurrent_matching_approvals_make_one_transition(ingested_job, 
     broker_queue()
 
     def approve(_i: int):
-        return job_approve_matching(job=Job.objects.get(pk=job.pk), user=reviewer)
+        return job_approve_matching(job=Job.objects.get(pk=job.pk), user=reviewer, approve_anyway=True)
 
     results = run_threads(THREADS, approve, start=piled_up_on_row(job.pk, THREADS) if pile_up else None)
 
@@ -140,7 +140,7 @@ def test_twenty_concurrent_matching_approvals_make_one_transition(ingested_job, 
 
 def test_twenty_concurrent_preview_approvals_make_one_transition(ingested_job, reviewer, approver, broker_queue):
     job = ingested_job
-    job_approve_matching(job=job, user=reviewer)  # Stage 3 runs inline (tasks are still sync)
+    job_approve_matching(job=job, user=reviewer, approve_anyway=True)  # Stage 3 runs inline (tasks are still sync)
     job.refresh_from_db()
     assert (job.stage, job.status) == (Stage.APPROVE_PREVIEW, Status.AWAITING_APPROVAL), job.last_error
     broker_queue()
