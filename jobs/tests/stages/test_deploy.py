@@ -175,3 +175,28 @@ def test_nexrender_target_submits_the_job_and_tracks_its_state(
     Job.objects.filter(pk=job.pk).update(deploy={**job.deploy, "state": "stale"})
     assert refresh_nexrender_states() == 1
     assert Job.objects.get(pk=job.pk).deploy["state"] == "queued"
+
+    # A render that fails on the farm (as a worker reports it) is recorded on the job, which
+    # then needs attention with nexrender's reason; Retry submits the bundle anew.
+    import urllib.request
+
+    failed = {"state": "error", "error": "aerender ERROR: Error executing script: 1 failure: no layer matchup"}
+    request = urllib.request.Request(f"{server.url}/api/v1/jobs/{job.deploy['uid']}", method="PUT",  # noqa: S310
+                                     data=json.dumps(failed).encode(),
+                                     headers={"Content-Type": "application/json", "nexrender-secret": server.secret})
+    urllib.request.urlopen(request, timeout=10).close()  # noqa: S310  (the local test server)
+    assert refresh_nexrender_states() == 1
+    job.refresh_from_db()
+    assert (job.stage, job.status) == (Stage.DEPLOY, Status.NEEDS_ATTENTION)
+    assert "no layer matchup" in job.last_error and job.deploy["state"] == "error"
+    warning = JobWarning.objects.get(job=job, code="render_failed")
+    assert warning.severity == "error" and "Error executing script" in warning.message
+    assert JobLog.objects.filter(job=job, action="render_failed", actor="system").count() == 1
+    assert refresh_nexrender_states() == 0  # a final state is not asked again
+    from jobs.services import job_retry
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_retry(job=job, user=producer)
+    job.refresh_from_db()
+    assert (job.stage, job.status) == (Stage.DEPLOY, Status.COMPLETED), job.last_error
+    assert job.deploy["uid"].endswith("-r1") and job.deploy["state"] == "queued"
