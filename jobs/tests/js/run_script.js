@@ -24,30 +24,7 @@ const vm = require('vm');
 const acorn = require('acorn');
 const {createStandIn} = require('./ae_standin');
 
-const ES5_BUILTINS = `
-(function (g) {
-    var doomed = [
-        [Array.prototype, ['indexOf', 'lastIndexOf', 'forEach', 'map', 'filter', 'some', 'every',
-                           'reduce', 'reduceRight', 'find', 'findIndex', 'includes', 'fill', 'flat']],
-        [String.prototype, ['trim', 'trimStart', 'trimEnd', 'includes', 'startsWith', 'endsWith',
-                            'repeat', 'padStart', 'padEnd']],
-        [Object, ['keys', 'create', 'defineProperty', 'defineProperties', 'getPrototypeOf',
-                  'freeze', 'assign', 'entries', 'values']],
-        [Array, ['isArray', 'from', 'of']],
-        [Date, ['now']],
-        [Function.prototype, ['bind']]
-    ];
-    for (var i = 0; i < doomed.length; i++) {
-        for (var j = 0; j < doomed[i][1].length; j++) {
-            delete doomed[i][0][doomed[i][1][j]];
-        }
-    }
-    delete g.JSON;
-    delete g.Promise;
-    delete g.Map;
-    delete g.Set;
-})(this);
-`;
+const {ES5_BUILTINS} = require('./es3_realm');
 
 function asciiJson(value) {
     return JSON.stringify(value).replace(/[\u007f-\uffff]/g,

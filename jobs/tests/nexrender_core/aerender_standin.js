@@ -73,31 +73,8 @@ const EXIT_SYNTAX_ERROR = 3;
 const EXIT_AERENDER_RUNTIME = 7;
 const EXIT_AE_RUNTIME = 9;
 
-// The ES5+ built-ins ExtendScript lacks (the list of run_script.js, which exports nothing).
-const ES5_BUILTINS = `
-(function (g) {
-    var doomed = [
-        [Array.prototype, ['indexOf', 'lastIndexOf', 'forEach', 'map', 'filter', 'some', 'every',
-                           'reduce', 'reduceRight', 'find', 'findIndex', 'includes', 'fill', 'flat']],
-        [String.prototype, ['trim', 'trimStart', 'trimEnd', 'includes', 'startsWith', 'endsWith',
-                            'repeat', 'padStart', 'padEnd']],
-        [Object, ['keys', 'create', 'defineProperty', 'defineProperties', 'getPrototypeOf',
-                  'freeze', 'assign', 'entries', 'values']],
-        [Array, ['isArray', 'from', 'of']],
-        [Date, ['now']],
-        [Function.prototype, ['bind']]
-    ];
-    for (var i = 0; i < doomed.length; i++) {
-        for (var j = 0; j < doomed[i][1].length; j++) {
-            delete doomed[i][0][doomed[i][1][j]];
-        }
-    }
-    delete g.JSON;
-    delete g.Promise;
-    delete g.Map;
-    delete g.Set;
-})(this);
-`;
+// The ES5+ built-ins ExtendScript lacks, removed before a script runs (shared with run_script.js).
+const {ES5_BUILTINS} = require('../js/es3_realm');
 
 class AerenderExit extends Error {
     constructor(code, message) {
