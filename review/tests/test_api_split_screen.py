@@ -181,6 +181,14 @@ def test_the_bundles_nexrender_job_delivers_and_places_footage_as_approved(deplo
             bounds(placement.visible), abs=1.0), placement.layer_name
     texts = {(t["composition"], t["index"]): t["text"] for t in report["standin"]["texts"]}
     assert texts == {(t.composition, t.layer_index): t.text for t in plan.texts}
+    # What the approver saw is what rendered: each image the preview drew (the bounds of its
+    # drawn pixels) sits where the render put the replaced layer, within 1 px.
+    drawn = {(comp["name"], entry["index"]): entry["drawn_bounds"]
+             for comp in job.preview["metrics"]["compositions"] for entry in comp["images"]
+             if entry.get("drawn_bounds")}
+    assert ("test-aep", 4) in drawn  # featuredimage1, in the render composition
+    for key, bounds_drawn in drawn.items():
+        assert boxes[key] == pytest.approx(bounds_drawn, abs=1.0), key
     assert summary["error"] is None
 
 
