@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.db.models import Count
 from django.utils.html import format_html
 
-from .models import Job, JobAsset, JobLog, JobWarning, LearnedMapping, ParsedFile
+from .models import Job, JobAsset, JobLog, JobWarning, LearnedEvidence, LearnedMapping, ParsedFile
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -130,13 +131,37 @@ class ParsedFileAdmin(admin.ModelAdmin):
         return False
 
 
+class LearnedEvidenceInline(ReadOnlyInline):
+    model = LearnedEvidence
+    fields = ("job", "approved_by", "created_at")
+    readonly_fields = fields
+    verbose_name_plural = "Evidence: jobs whose approved preview chose this layer"
+
+
+@admin.action(description="Retire the selected learned mappings (the matcher stops using them)")
+def retire_learned_mappings(modeladmin, request, queryset):
+    count = queryset.filter(active=True).update(active=False)
+    for mapping in queryset:
+        modeladmin.log_change(request, mapping, "Retired")
+    modeladmin.message_user(request, f"Retired {count} learned mapping(s).")
+
+
 @admin.register(LearnedMapping)
 class LearnedMappingAdmin(admin.ModelAdmin):
-    """Reviewers' remembered corrections: switch one off, or edit its pattern."""
+    """What approved work taught the matcher: each pattern with its evidence; retire one."""
 
-    list_display = ("composition", "placeholder", "psd_name_pattern", "psd_kind", "active", "times_applied",
-                    "created_by", "updated_at")
+    list_display = ("composition", "placeholder", "psd_name_pattern", "psd_kind", "approvals", "active",
+                    "times_applied", "updated_at")
     list_filter = ("active", "psd_kind")
-    list_editable = ("active",)
     search_fields = ("composition", "placeholder", "psd_name_pattern", "template_sha256")
-    readonly_fields = ("template_sha256", "times_applied", "created_by", "source_job", "created_at", "updated_at")
+    actions = [retire_learned_mappings]
+    inlines = [LearnedEvidenceInline]
+    readonly_fields = ("template_sha256", "composition", "placeholder", "psd_name_pattern", "psd_kind",
+                       "times_applied", "created_by", "source_job", "created_at", "updated_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(approval_count=Count("evidence"))
+
+    @admin.display(description="approved jobs", ordering="approval_count")
+    def approvals(self, mapping):
+        return mapping.approval_count

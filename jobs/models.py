@@ -258,11 +258,13 @@ class ParsedFile(models.Model):
 
 
 class LearnedMapping(models.Model):
-    """A reviewer's choice, remembered for the template: this placeholder takes a layer like that.
+    """A pattern approved work taught: on this template, this placeholder takes a layer like that.
 
-    Keyed by the template's content hash and the placeholder; the PSD side is a name pattern
-    (normalised, digits generalised) and a layer kind, so the next job on the same template
-    with a similarly named layer gets the same match.
+    Keyed by the template's content hash, the placeholder and the PSD side (a name pattern,
+    digits generalised, and a layer kind), so the next job on the same template with a
+    similarly named layer gets the same match. What it knows is its :class:`LearnedEvidence`:
+    the jobs whose preview was approved with that choice (a send-back withdraws a job's). A
+    reviewer may retire a pattern (``active``).
     """
 
     template_sha256 = models.CharField(max_length=64)
@@ -270,7 +272,7 @@ class LearnedMapping(models.Model):
     placeholder = models.CharField(max_length=255)
     psd_name_pattern = models.CharField(max_length=255)
     psd_kind = models.CharField(max_length=32)
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(default=True, help_text="Retired patterns teach the matcher nothing.")
     times_applied = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -283,10 +285,28 @@ class LearnedMapping(models.Model):
         ordering = ["-updated_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["template_sha256", "composition", "placeholder"], name="unique_learned_mapping"
+                fields=["template_sha256", "composition", "placeholder", "psd_name_pattern", "psd_kind"],
+                name="unique_learned_pattern",
             )
         ]
         indexes = [models.Index(fields=["template_sha256", "active"])]
 
     def __str__(self):
         return f"{self.composition}/{self.placeholder} ← {self.psd_name_pattern} ({self.psd_kind})"
+
+
+class LearnedEvidence(models.Model):
+    """One approved job that chose a learned pattern's layer for its placeholder."""
+
+    mapping = models.ForeignKey(LearnedMapping, on_delete=models.CASCADE, related_name="evidence")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="learned_evidence")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mapping", "job"], name="unique_learned_evidence")]
+
+    def __str__(self):
+        return f"{self.mapping} ← {self.job_id}"

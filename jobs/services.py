@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .formats.descriptions import Match, MatchResult, PsdDocument, TemplateDocument
-from .learned_mappings import count_applied, remember_choices
+from .learned_mappings import count_applied, learn_from_approved_job, withdraw_job_evidence
 from .models import Job, JobAsset, JobWarning, Stage
 from .transitions import TransitionError, job_transition
 
@@ -159,14 +159,14 @@ def job_approve_matching(
     empty): a person looked at the matching and accepted it, so Stage 4 never asks again.
     Where low-confidence matches or empty placeholders remain, the approval must say
     ``approve_anyway`` (else :class:`ApprovalNeedsConfirmation` names them); the audit row
-    lists them. Reviewer-chosen
-    matches are remembered for the template (learned mappings).
+    lists them. What the reviewer chose is learned only once the preview is approved
+    (:func:`job_approve_preview`).
     """
     matches, described = _apply_changes(job, changes or {})
     open_items = approval_open_items(matches)
     approved = [replace(m, confirmed=True) for m in matches]  # filled, or accepted as empty
 
-    def remember(fresh: Job) -> None:
+    def check(fresh: Job) -> None:
         # Inside the move's transaction, after its permission and state checks: a refusal here
         # rolls the move back, so a user who may not approve hears that first.
         if open_items and not approve_anyway:
@@ -175,8 +175,6 @@ def job_approve_matching(
                 + "; ".join(open_items) + ". Confirm them, or approve anyway.",
                 open_items=open_items, job_id=job.job_id,
             )
-        chosen = [m for m in approved if m.reason == "chosen by a reviewer"]
-        remember_choices(job=fresh, chosen=chosen, user=user)
 
     details = {"changes": described} if described else {}
     if open_items:
@@ -187,7 +185,7 @@ def job_approve_matching(
         user=user,
         fields={"matches": [m.to_dict() for m in approved]},
         details=details or None,
-        within=remember,
+        within=check,
     )
 
 
@@ -253,13 +251,18 @@ def job_send_back(*, job: Job, user, reason: str, to_stage: int | None = None) -
             f"Job {job.job_id} is at stage {stage}; it cannot be sent back"
             + (f" to stage {to_stage}." if to_stage is not None else ".")
         )
-    return job_transition(job=job, action=action, user=user, reason=reason)
+    # A job sent back after its preview: what its approval taught the matcher is withdrawn.
+    withdraw = (lambda fresh: withdraw_job_evidence(job=fresh)) if stage >= Stage.APPROVE_PREVIEW else None
+    return job_transition(job=job, action=action, user=user, reason=reason, within=withdraw)
 
 
 def job_approve_preview(*, job: Job, user, notes: str = "") -> Job:
+    """Approve the preview and queue Stage 4. The reviewers' choices in this job's matching
+    become evidence for the template's learned mappings (the result was seen and accepted)."""
     return job_transition(
         job=job, action="approve_preview", user=user, details={"notes": notes} if notes else None,
         message=f"Preview approved: {notes}" if notes else "",
+        within=lambda fresh: learn_from_approved_job(job=fresh, user=user),
     )
 
 

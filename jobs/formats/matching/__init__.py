@@ -54,7 +54,7 @@ from .candidates import (
 )
 from .content import content_classes, content_fit, expected_classes
 from .geometry import UnitBox, geometry_similarity, reading_order
-from .learned import LearnedPattern, learned_mapping_for
+from .learned import LearnedPattern, learned_confidence, learned_mapping_for
 from .matcher import match_composition, match_layers
 from .names import PATTERN_MAX, NameInfo, name_info, name_pattern, name_similarity, normalise_words
 from .scoring import (
@@ -71,6 +71,7 @@ from .scoring import (
 __all__ = [
     # the entry points and learned patterns
     "LearnedPattern",
+    "learned_confidence",
     "learned_mapping_for",
     "match_layers",
     "match_composition",

@@ -169,8 +169,8 @@ def confidence(score: float, loss: float) -> float:
 
 def _reason(score: PairScore, order: tuple[int, int] | None, rival: str | None, flagged: bool) -> str:
     """Readable reason: the layer kind, then the strongest evidence, then caveats."""
-    if score.learned:
-        parts = ["learned from a reviewer's choice"]
+    if score.learned is not None:
+        parts = [score.learned.evidence]
     else:
         parts = [score.notes[0][1]]
         evidence = sorted((n for n in score.notes[1:] if n[1]), key=lambda n: -abs(n[0]))

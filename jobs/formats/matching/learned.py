@@ -14,15 +14,44 @@ from jobs.formats.descriptions import Match, PsdLayer
 from .names import name_pattern
 
 
+def learned_confidence(approvals: int, conflicts: int = 0) -> float:
+    """How sure a learned pattern is: ``approvals`` approved jobs chose it, ``conflicts``
+    approved jobs chose another layer for the same placeholder.
+
+    One approval is not certainty: 1 - 0.5 ** approvals (0.5, 0.75, 0.875, ...), times the share
+    of the evidence that agrees. One approved job alone stays below the usual review threshold
+    (0.6), so a reviewer looks again; two agreeing ones pass it.
+    """
+    if approvals <= 0:
+        return 0.0
+    return round((1.0 - 0.5 ** approvals) * approvals / (approvals + max(0, conflicts)), 3)
+
+
 @dataclass(frozen=True)
 class LearnedPattern:
     """A reviewer's earlier choice: in ``composition``, ``placeholder`` took a PSD layer whose
-    name has ``pattern`` (see ``name_pattern``) and whose kind is ``kind``."""
+    name has ``pattern`` (see ``name_pattern``) and whose kind is ``kind``; ``approvals`` jobs
+    whose preview was approved chose it, ``conflicts`` chose another layer there."""
 
     composition: str
     placeholder: str
     pattern: str
     kind: str
+    approvals: int = 1
+    conflicts: int = 0
+
+    @property
+    def confidence(self) -> float:
+        return learned_confidence(self.approvals, self.conflicts)
+
+    @property
+    def evidence(self) -> str:
+        """The reason a learned match gives, naming its evidence."""
+        jobs = f"{self.approvals} approved job{'s' if self.approvals != 1 else ''}"
+        text = f"learned from {jobs}"
+        if self.conflicts:
+            text += f" ({self.conflicts} approved job{'s' if self.conflicts != 1 else ''} chose another layer)"
+        return text
 
     def to_dict(self) -> dict:
         return {
@@ -30,6 +59,8 @@ class LearnedPattern:
             "placeholder": self.placeholder,
             "pattern": self.pattern,
             "kind": self.kind,
+            "approvals": self.approvals,
+            "conflicts": self.conflicts,
         }
 
     @classmethod
@@ -39,6 +70,8 @@ class LearnedPattern:
             placeholder=str(data["placeholder"]),
             pattern=str(data["pattern"]),
             kind=str(data["kind"]),
+            approvals=int(data.get("approvals", 1)),
+            conflicts=int(data.get("conflicts", 0)),
         )
 
     def fits(self, composition: str, placeholder: str, layer: PsdLayer) -> bool:

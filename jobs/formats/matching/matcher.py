@@ -90,6 +90,9 @@ def _build_match(comp, slot, s, cands, scores, details, assignment, orders, thre
         return Match(psd_layer_id=None, psd_layer=None, confidence=0.0, reason=reason, **base), None
     loss, rival_col = margin(scores, assignment, s)
     conf = confidence(float(scores[s, col]), loss)
+    learned = details[s][col].learned if details[s][col] is not None else None
+    if learned is not None:  # as sure as its evidence, no surer (one approval is not certainty)
+        conf = learned.confidence
     rival = cands[rival_col].layer.name if rival_col is not None else None
     order = orders.get((s, col))
     reason = _reason(details[s][col], order, rival, conf < threshold)

@@ -25,7 +25,7 @@ class PairScore:
 
     total: float
     notes: list[tuple[float, str]] = field(default_factory=list)
-    learned: bool = False
+    learned: LearnedPattern | None = None  # the learned pattern that decided this pair
 
     def add(self, value: float, note: str = "") -> None:
         self.total += value
@@ -181,9 +181,9 @@ def _score_kind(slot: Slot, cand: Candidate, score: PairScore) -> None:
 
 def _score_learned(slot: Slot, cand: Candidate, ctx: _Context, score: PairScore) -> None:
     for mapping in ctx.learned:
-        if mapping.fits(ctx.composition, slot.layer.name, cand.layer):
-            score.add(LEARNED_BONUS, "learned from a reviewer's choice")
-            score.learned = True
+        if mapping.approvals > 0 and mapping.fits(ctx.composition, slot.layer.name, cand.layer):
+            score.add(LEARNED_BONUS, mapping.evidence)
+            score.learned = mapping
             return
 
 

@@ -430,16 +430,25 @@ def test_threshold_must_be_a_fraction_and_low_matches_name_their_rival():
 # Learned mappings
 
 
-def test_a_learned_mapping_is_strongly_preferred_and_says_so():
+def test_a_learned_mapping_is_strongly_preferred_and_as_sure_as_its_evidence():
     document = psd(layer(1, "headline", "type", [100, 100, 900, 200], text="SUMMER SALE"),
                    layer(2, "Promo Line 3", "type", [100, 900, 600, 950], text="ENDS SUNDAY"))
     tpl = template(comp("Main", text_ph(1, "headline", [100, 100, 900, 200])))
     assert chosen(match_layers(document, tpl))["headline"] == 1
-    learned = [LearnedPattern("Main", "headline", "promo line #", "type")]
-    result = match_layers(document, tpl, learned=learned)
+    # One approved job: the choice is followed, but below the review threshold (not certainty).
+    result = match_layers(document, tpl, learned=[LearnedPattern("Main", "headline", "promo line #", "type")])
     assert chosen(result)["headline"] == 2
-    assert match_of(result, "headline").reason.startswith("learned from a reviewer's choice")
-    assert match_of(result, "headline").confidence >= 0.9
+    assert match_of(result, "headline").reason.startswith("learned from 1 approved job")
+    assert match_of(result, "headline").confidence == 0.5
+    # Three agreeing approvals pass it; disagreeing ones lower it and are named.
+    sure = match_layers(document, tpl, learned=[LearnedPattern("Main", "headline", "promo line #", "type", 3)])
+    assert match_of(sure, "headline").confidence == 0.875
+    torn = match_layers(document, tpl, learned=[LearnedPattern("Main", "headline", "promo line #", "type", 3, 1)])
+    assert match_of(torn, "headline").confidence == pytest.approx(0.875 * 3 / 4, abs=1e-3)
+    assert "(1 approved job chose another layer)" in match_of(torn, "headline").reason
+    # A pattern with no approvals left (withdrawn) decides nothing.
+    withdrawn = match_layers(document, tpl, learned=[LearnedPattern("Main", "headline", "promo line #", "type", 0)])
+    assert chosen(withdrawn)["headline"] == 1
 
 
 def test_a_learned_mapping_applies_only_to_its_composition_placeholder_and_kind():
@@ -456,7 +465,7 @@ def test_learned_mapping_for_generalises_the_reviewers_choice():
     match = Match("Split Screen", 2, "player2fullname", None, None, 0.0, "no candidate", "text")
     chosen_layer = PsdLayer(id=9, name="Player_02 Name copy", kind="type")
     mapping = learned_mapping_for(match, chosen_layer)
-    assert mapping == LearnedPattern("Split Screen", "player2fullname", "player # name", "type")
+    assert mapping == LearnedPattern("Split Screen", "player2fullname", "player # name", "type", 1, 0)
     assert LearnedPattern.from_dict(mapping.to_dict()) == mapping
     # the digit is generalised: the same mapping fits next week's "Player 7 Name"
     assert mapping.fits("Split Screen", "player2fullname", PsdLayer(id=3, name="Player 7 Name", kind="type"))
