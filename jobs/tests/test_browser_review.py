@@ -149,7 +149,7 @@ def approve_matching(page, live_server, job: Job) -> None:
 
 
 def test_reviewer_corrects_a_match_approves_and_the_next_job_learns_it(
-    live_server, new_page, input_root, producer, reviewer, django_capture_on_commit_callbacks
+    live_server, new_page, input_root, producer, reviewer, approver, django_capture_on_commit_callbacks
 ):
     """Issue 4. The correction gives `featuredimage` the PSD's "Background" layer: a visible
     layer, so Stage 3 can build the preview (hidden layers have no exported image and are not offered)."""
@@ -201,9 +201,16 @@ def test_reviewer_corrects_a_match_approves_and_the_next_job_learns_it(
     expect(approval_row).to_have_count(1)
     expect(approval_row).to_contain_text(reviewer.username)
 
-    # The choice is remembered for the template...
+    # Nothing is learned on the Stage 2 click; once the preview is approved, the choice is
+    # remembered for the template, with this job as its evidence...
+    assert not LearnedMapping.objects.exists()
+    from jobs.services import job_approve_preview
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_approve_preview(job=Job.objects.get(pk=job.pk), user=approver)
     learned = LearnedMapping.objects.get(template_sha256=job.template_sha256, placeholder="featuredimage")
-    assert learned.active and learned.created_by == reviewer and learned.source_job_id == job.pk
+    assert learned.active and learned.created_by == approver and learned.source_job_id == job.pk
+    assert list(learned.evidence.values_list("job_id", flat=True)) == [job.pk]
     assert (learned.composition, learned.psd_kind) == ("Gameday Card", "pixel")
 
     # ...and the next job on the same template (another player's PSD) gets it.
@@ -212,14 +219,14 @@ def test_reviewer_corrects_a_match_approves_and_the_next_job_learns_it(
     nxt_background = layer_id(nxt, "Background")
     learned_match = match_of(nxt, "featuredimage")
     assert (learned_match["psd_layer_id"], learned_match["psd_layer"]) == (nxt_background, "Background"), learned_match
-    assert "learned" in learned_match["reason"]
+    assert learned_match["reason"].startswith("learned from 1 approved job")
 
     page.goto(review_url(live_server, nxt))
     expect(state).to_contain_text("Stage 2")
     nxt_row = page.locator('tr[data-placeholder="featuredimage"]')
     expect(nxt_row.locator('select[name$="_layer"]')).to_have_value(str(nxt_background))
     expect(nxt_row.locator('select[name$="_layer"] option:checked')).to_contain_text("Background")
-    expect(nxt_row.locator("td").last).to_contain_text("learned")
+    expect(nxt_row.locator("td").last).to_contain_text("learned from 1 approved job")
 
 
 def test_preview_is_shown_and_an_approver_approves_it_to_stage_4(
