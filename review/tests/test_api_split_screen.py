@@ -189,6 +189,15 @@ def test_the_bundles_nexrender_job_delivers_and_places_footage_as_approved(deplo
     assert ("test-aep", 4) in drawn  # featuredimage1, in the render composition
     for key, bounds_drawn in drawn.items():
         assert boxes[key] == pytest.approx(bounds_drawn, abs=1.0), key
+    # The template's background footage, missing at the path it recorded, was relinked by the
+    # script to the bundle's copy: the kept layer that shows it renders the collected file.
+    background = next(f for f in plan.files if f.name == "green_yellow_bg.png")
+    bundled = str(folder / background.bundle_path)
+    assert background.bundle_path.startswith("footage/") and Path(bundled).is_file()
+    assert {"id": background.footage_id, "name": "green_yellow_bg.png", "file": bundled} in report["standin"]["relinked"]
+    shown = [layer["source"] for comp in report["standin"]["final"] for layer in comp["layers"]
+             if layer.get("source") and layer["source"]["name"] == "green_yellow_bg.png"]
+    assert shown and all(source["file"] == bundled for source in shown), shown
     assert summary["error"] is None
 
 

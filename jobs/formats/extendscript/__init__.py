@@ -7,6 +7,9 @@ plan's values, and checks that the template is the one the plan was read from. O
 Anchor Point or Scale values, which the plan cannot list, are changed key by key by the plan's
 own rules (:mod:`.runtime_layers`).
 
+Before any of that, each footage file the plan collected into the bundle is relinked: the
+template's footage item is pointed at the bundle's copy (:mod:`.runtime_project`).
+
 Entry point: :func:`script_from_render_plan` (``mode="open"``: close the current project, open
 the template, populate, save as the output, the aerender folder flow; ``mode="current"``:
 populate ``app.project`` and save nothing, for nexrender).
@@ -26,8 +29,8 @@ rejected with :class:`ScriptError`. Paths in ``PLAN`` have ``%`` written ``%25``
 
 The package, one module per step (each imports its siblings directly, never this package):
 
-- :mod:`.plan`: :class:`ScriptPlan`, :class:`SetText`, :class:`ReplaceFootage`, their checks
-  and :class:`ScriptError`;
+- :mod:`.plan`: :class:`ScriptPlan`, :class:`SetText`, :class:`ReplaceFootage`,
+  :class:`Relink`, their checks and :class:`ScriptError`;
 - :mod:`.paths`: :func:`map_path` (local paths to the render machine's) and
   :func:`extendscript_file_path`;
 - :mod:`.from_plan`: :func:`script_plan_from_render_plan` and :func:`script_from_render_plan`;
@@ -50,6 +53,7 @@ from .plan import (
     LOG_SUFFIX,
     MODES,
     Operation,
+    Relink,
     ReplaceFootage,
     ScriptError,
     ScriptPlan,
@@ -64,6 +68,7 @@ __all__ = [
     "MODES",
     "Operation",
     "PathMapping",
+    "Relink",
     "ReplaceFootage",
     "ScriptError",
     "ScriptLog",

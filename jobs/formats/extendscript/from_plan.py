@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 
-from jobs.formats.render_plan import FootagePlacement, RenderPlan, TextPlacement
+from jobs.formats.render_plan import CollectedFile, FootagePlacement, RenderPlan, TextPlacement
 
 from .paths import PathMapping, map_path
-from .plan import DEFAULT_UNDO_GROUP, LOG_SUFFIX, Operation, ReplaceFootage, ScriptPlan, SetText
+from .plan import DEFAULT_UNDO_GROUP, LOG_SUFFIX, Operation, Relink, ReplaceFootage, ScriptPlan, SetText
 from .script import generate_script
 
 SIZE_UNKNOWN_NOTE = "placeholder_size_unknown"  # the plan used the image's size as the box
@@ -52,6 +52,15 @@ def _footage_operation(
     )
 
 
+def _relink(collected: CollectedFile, bundle_dir: str | PathLike, mappings: Sequence[PathMapping]) -> Relink:
+    return Relink(
+        footage_id=collected.footage_id,
+        name=collected.name,
+        recorded_path=collected.recorded_path,
+        file_path=map_path(Path(bundle_dir) / collected.bundle_path, mappings),
+    )
+
+
 def script_plan_from_render_plan(
     plan: RenderPlan,
     *,
@@ -79,6 +88,7 @@ def script_plan_from_render_plan(
         operations=tuple(operations),
         composition=plan.composition,
         undo_group=undo_group,
+        relinks=tuple(_relink(f, bundle_dir, path_mappings) for f in plan.files),
     )
 
 
@@ -96,7 +106,9 @@ def script_from_render_plan(
     """The ``.jsx`` that renders what ``plan`` says: pure ASCII, ES3, deterministic.
 
     Paths are this machine's and go through :func:`~.paths.map_path` (``path_mappings``); each
-    footage placement's image is ``bundle_dir / placement.image`` (the deploy bundle).
+    footage placement's image is ``bundle_dir / placement.image`` (the deploy bundle), and each
+    footage file the plan collected (``plan.files``) is relinked, in both modes, to its copy at
+    ``bundle_dir / bundle_path`` before anything else changes (the bundle is self-contained).
 
     - ``mode="open"`` (the aerender folder flow, or AfterFX): close the current project without
       saving, open ``template_path``, populate it, save it as ``output_path``;

@@ -1,9 +1,10 @@
 """What a generated script does: the plan, its operations and their validation.
 
 A :class:`ScriptPlan` holds the mode, the template, output and log paths (as the render
-machine sees them) and the :class:`SetText` / :class:`ReplaceFootage` operations, each a
-translation of one placement of a :class:`~jobs.formats.render_plan.RenderPlan` (the values
-come from the plan; the script computes no placement of its own). Every field is checked when
+machine sees them), the :class:`Relink` of each footage file collected into the bundle, and the
+:class:`SetText` / :class:`ReplaceFootage` operations, each a translation of one placement of a
+:class:`~jobs.formats.render_plan.RenderPlan` (the values come from the plan; the script
+computes no placement of its own). Every field is checked when
 the dataclass is built, and anything that cannot become a safe script raises
 :class:`ScriptError`.
 
@@ -99,6 +100,30 @@ Operation = SetText | ReplaceFootage
 
 
 @dataclass(frozen=True)
+class Relink:
+    """Point the template's footage item ``footage_id`` (or, without an id or when the id names
+    another item, the one whose file is ``recorded_path`` or, failing that, the one named
+    ``name``) at ``file_path``, its copy in the bundle (a render-machine path)."""
+
+    footage_id: int | None
+    name: str
+    recorded_path: str
+    file_path: str
+
+    def __post_init__(self) -> None:
+        if self.footage_id is not None and (
+            isinstance(self.footage_id, bool) or not isinstance(self.footage_id, int) or self.footage_id < 1
+        ):
+            raise ScriptError(f"footage_id must be a positive integer or None, not {self.footage_id!r}")
+        for name in ("name", "recorded_path", "file_path"):
+            _check_str(name, getattr(self, name))
+        if not self.name:
+            raise ScriptError("a relink needs the footage's name")
+        if not self.file_path:
+            raise ScriptError("file_path must not be empty")
+
+
+@dataclass(frozen=True)
 class ScriptPlan:
     """Everything the generated script does; all paths are as the render machine sees them.
 
@@ -106,7 +131,8 @@ class ScriptPlan:
     it and save it as ``output_path`` (both required). ``mode="current"``: populate
     ``app.project`` as it is and save nothing (nexrender opened its own copy and renders it
     afterwards). ``log_path`` None: no log file. ``composition`` is the composition that renders
-    (checked to exist; nothing is added to the render queue).
+    (checked to exist; nothing is added to the render queue). ``relinks`` are done (in both
+    modes) before the operations.
     """
 
     mode: str = "open"
@@ -116,6 +142,7 @@ class ScriptPlan:
     operations: tuple[Operation, ...] = ()
     composition: str | None = None
     undo_group: str = DEFAULT_UNDO_GROUP
+    relinks: tuple[Relink, ...] = ()
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -140,6 +167,15 @@ class ScriptPlan:
             if key in seen:
                 raise ScriptError(f"two operations target {op.composition!r} / {op.layer_name!r}")
             seen.add(key)
+        object.__setattr__(self, "relinks", tuple(self.relinks))
+        relinked: set[object] = set()
+        for relink in self.relinks:
+            if not isinstance(relink, Relink):
+                raise ScriptError(f"unknown relink {relink!r}")
+            item = relink.footage_id if relink.footage_id is not None else (relink.name, relink.recorded_path)
+            if item in relinked:
+                raise ScriptError(f"two relinks for the footage {relink.name!r}")
+            relinked.add(item)
 
     @property
     def texts(self) -> tuple[SetText, ...]:

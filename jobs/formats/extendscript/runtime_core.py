@@ -44,6 +44,13 @@ CORE = r"""
      * @property {boolean} checkSize
      */
     /**
+     * @typedef {Object} RelinkOp
+     * @property {number | null} id
+     * @property {string} name
+     * @property {string} recorded
+     * @property {string} file
+     */
+    /**
      * @typedef {Object} Plan
      * @property {string} mode
      * @property {string | null} template
@@ -53,6 +60,7 @@ CORE = r"""
      * @property {string} undoGroup
      * @property {TextOp[]} texts
      * @property {FootageOp[]} footage
+     * @property {RelinkOp[]} relinks
      */
 
     /** @type {string[]} */

@@ -8,6 +8,13 @@
   use ``app.project`` as it is (nexrender opened its own copy).
 - The render composition (``PLAN.composition``) must exist; nothing is added to the render
   queue (aerender's render step names ``-comp``, nexrender renders its composition).
+- Relinks (both modes, inside the undo group, before the operations): each ``PLAN.relinks``
+  entry's footage item is found by ``project.itemByID(id)`` (a ``FootageItem`` of that name),
+  else among the project's ``FootageItem``s by its recorded file path, else by its name (one
+  only); the bundle's copy must exist; ``item.replace(file)`` points the item at it, the item's
+  name is kept (After Effects renames an item after its new file, and expressions and layers
+  name it), and the item's ``mainSource.file`` must then be the copy. An item not found, a copy
+  missing or a replace that did not take is a failure naming the footage.
 - Every target is found first, then changed (a text layer's name can follow its text), inside
   one undo group; a failure of one operation is recorded and the others go on.
 - Mode "open", no failure so far: an existing output file is removed, the project saved, and the
@@ -131,6 +138,127 @@ PROJECT = r"""
         }
     }
 
+    /**
+     * A path for comparison: the same file whichever separators it was written with.
+     * @param {string} path
+     */
+    function comparablePath(path) {
+        return path.replace(/\\/g, "/");
+    }
+
+    /**
+     * @param {*} item
+     * @returns {string | null}
+     */
+    function footagePath(item) {
+        var file;
+        if (!(item instanceof FootageItem) || !item.mainSource) {
+            return null;
+        }
+        file = item.mainSource.file;
+        return file ? file.fsName : null;
+    }
+
+    /**
+     * The footage item a relink names: by id (a FootageItem of that name), else the one whose
+     * file is the recorded path, else the only one of that name. None is a failure.
+     * @param {Project} project
+     * @param {RelinkOp} relink
+     * @returns {FootageItem | null}
+     */
+    function findFootageItem(project, relink) {
+        /** @type {FootageItem[]} */
+        var named = [];
+        /** @type {FootageItem | null} */
+        var found = null;
+        var how = "recorded path";
+        var i, item, path;
+        if (relink.id !== null) {
+            try {
+                item = project.itemByID(relink.id);
+            } catch (e) {
+                item = null;
+            }
+            if (item instanceof FootageItem && item.name === relink.name) {
+                return item;
+            }
+        }
+        for (i = 1; i <= project.numItems; i++) {
+            item = project.item(i);
+            if (!(item instanceof FootageItem)) {
+                continue;
+            }
+            path = footagePath(item);
+            if (!found && relink.recorded !== "" && path !== null &&
+                    comparablePath(path) === comparablePath(relink.recorded)) {
+                found = item;
+            }
+            if (item.name === relink.name) {
+                named.push(item);
+            }
+        }
+        if (!found && named.length === 1) {
+            found = named[0];
+            how = "name";
+        }
+        if (found) {
+            if (relink.id !== null) {
+                record("warning", "relink", null, "footage \"" + relink.name + "\" found by its " + how +
+                    ", not its id", {id: relink.id, found: found.id});
+            }
+            return found;
+        }
+        record("failure", "relink", null, "footage \"" + relink.name + "\" " + (named.length > 1 ?
+            "is not one item: several have its name" : "not found: the template changed since it was read"),
+            {id: relink.id, footage: relink.name});
+        return null;
+    }
+
+    /**
+     * Point a footage item at the bundle's copy of its file.
+     * @param {Project} project
+     * @param {RelinkOp} relink
+     */
+    function relinkFootage(project, relink) {
+        var item = findFootageItem(project, relink);
+        var file = new File(relink.file);
+        var name, after;
+        if (!item) {
+            return;
+        }
+        if (!file.exists) {
+            record("failure", "relink", null, "the bundle's copy of footage \"" + relink.name + "\" is missing",
+                {id: item.id, footage: relink.name, path: file.fsName});
+            return;
+        }
+        name = item.name;
+        item.replace(file);
+        if (item.name !== name) {
+            item.name = name;
+        }
+        after = footagePath(item);
+        if (after === null || comparablePath(after) !== comparablePath(file.fsName)) {
+            record("failure", "relink", null, "footage \"" + relink.name + "\" did not take the bundle's copy",
+                {id: item.id, footage: relink.name, path: file.fsName, found: after});
+            return;
+        }
+        record("ok", "relink", null, "footage relinked to the bundle's copy",
+            {id: item.id, footage: relink.name, path: file.fsName});
+    }
+
+    /** @param {Project} project */
+    function relinkFootageItems(project) {
+        var i;
+        for (i = 0; i < PLAN.relinks.length; i++) {
+            try {
+                relinkFootage(project, PLAN.relinks[i]);
+            } catch (e) {
+                record("failure", "relink", null, "footage \"" + PLAN.relinks[i].name + "\": " + describeError(e),
+                    {id: PLAN.relinks[i].id, footage: PLAN.relinks[i].name});
+            }
+        }
+    }
+
     /** @param {Project} project */
     function checkComposition(project) {
         if (PLAN.composition !== null && compositionsNamed(project, PLAN.composition).length === 0) {
@@ -217,6 +345,7 @@ PROJECT = r"""
                 checkComposition(project);
                 app.beginUndoGroup(PLAN.undoGroup);
                 undoOpen = true;
+                relinkFootageItems(project);
                 applyOperations(project);
                 app.endUndoGroup();
                 undoOpen = false;

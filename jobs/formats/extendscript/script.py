@@ -6,9 +6,12 @@
   ``composition`` (the one that renders, or null), ``undoGroup``;
 - ``texts``: ``{composition, layer, index, text}`` per text placeholder;
 - ``footage``: ``{composition, layer, index, file, imageSize, fit, box, anchorMap, anchor,
-  scale, mask, pixelAspect, checkSize}`` per footage placeholder, the plan's values.
+  scale, mask, pixelAspect, checkSize}`` per footage placeholder, the plan's values;
+- ``relinks``: ``{id, name, recorded, file}`` per footage file collected into the bundle (``id``
+  the template's footage item id or null, ``recorded`` the path the template recorded, compared
+  with the item's file and never given to ``File``, ``file`` the bundle's copy).
 
-Every path in ``PLAN`` (template, output, log, images) is written with ``%`` as ``%25``
+Every path in ``PLAN`` (template, output, log, images, relinked files) is written with ``%`` as ``%25``
 (:func:`~.paths.extendscript_file_path`) because ExtendScript decodes ``%XX`` in the paths
 given to ``new File(...)``; the runtime passes them to ``File`` and nowhere else.
 
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from .escape import js_literal, js_string
 from .paths import extendscript_file_path
-from .plan import ReplaceFootage, ScriptPlan, SetText
+from .plan import Relink, ReplaceFootage, ScriptPlan, SetText
 from .runtime import HEADER, RUNTIME
 
 
@@ -55,6 +58,15 @@ def _footage_data(op: ReplaceFootage) -> dict:
     }
 
 
+def _relink_data(relink: Relink) -> dict:
+    return {
+        "id": relink.footage_id,
+        "name": relink.name,
+        "recorded": relink.recorded_path,
+        "file": extendscript_file_path(relink.file_path),
+    }
+
+
 def _array(name: str, items: list[dict]) -> str:
     if not items:
         return f"    {js_string(name)}: []"
@@ -74,7 +86,8 @@ def plan_literal(plan: ScriptPlan) -> str:
     }
     lines = [f"    {js_string(key)}: {js_literal(value)}," for key, value in head.items()]
     lines.append(_array("texts", [_text_data(op) for op in plan.texts]) + ",")
-    lines.append(_array("footage", [_footage_data(op) for op in plan.footage]))
+    lines.append(_array("footage", [_footage_data(op) for op in plan.footage]) + ",")
+    lines.append(_array("relinks", [_relink_data(relink) for relink in plan.relinks]))
     return "{\n" + "\n".join(lines) + "\n}"
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from jobs.formats.extendscript import ReplaceFootage, ScriptPlan, SetText, generate_script
+from jobs.formats.extendscript import Relink, ReplaceFootage, ScriptPlan, SetText, generate_script
 
 from .extendscript_support import JS_DIR, NODE
 
@@ -48,7 +48,7 @@ def newest_after_effects() -> Path:
 
 
 def a_script(mode: str = "open") -> str:
-    """A script using every operation: text, fit, fill (mask), keyframe rules."""
+    """A script using every operation: text, fit, fill (mask), keyframe rules, relinks."""
     paths = {"template_path": "C:\\jobs\\100%25.aepx", "output_path": "C:\\jobs\\out\\job.aep"} if mode == "open" else {}
     return generate_script(ScriptPlan(
         mode=mode, log_path="C:\\jobs\\out\\job.log", composition="Main", **paths,
@@ -58,6 +58,10 @@ def a_script(mode: str = "open") -> str:
                            (2.0, 0.0, 4 / 3, 0.0), "fill", (400.0, 200.0), (37.5, 37.5), (133.3, 0.0, 666.7, 400.0)),
             ReplaceFootage("Main", "logo", 3, "C:\\jobs\\assets\\layer-4.png", (300, 300), (0, 0, 500, 250),
                            (0.6, 0.0, 1.2, 0.0), "fit"),
+        ),
+        relinks=(
+            Relink(32, "bg.png", "/Users/designer/bg.png", "C:\\jobs\\footage\\32-bg.png"),
+            Relink(None, "logo.png", "", "C:\\jobs\\footage\\2-logo.png"),
         ),
     ))
 
@@ -84,6 +88,8 @@ def test_a_generated_script_type_checks_against_after_effects(tmp_path, mode):
 
 @pytest.mark.parametrize(("change", "error"), [
     (("layer.replaceSource(item, true)", "layer.replaceSource(item)"), "TS2554"),  # wrong arity
+    (("item.replace(file)", "item.replace(relink.file)"), "TS2345"),  # a path, not a File
+    (("project.itemByID(relink.id)", "project.itemByName(relink.id)"), "TS2339"),  # no such method
     (("CloseOptions.DO_NOT_SAVE_CHANGES", "CloseOptions.DONT_SAVE"), "TS2339"),  # no such member
     (("shape.closed = true", "shape.closed = 1"), "TS2322"),  # wrong type
     (("return run();", "[1].indexOf(1); JSON.stringify({}); return run();"), "TS2339"),  # ES5 in ES3

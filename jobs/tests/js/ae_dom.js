@@ -4,10 +4,12 @@
  * After Effects: it models only what the generated scripts touch, with AE's documented
  * behaviour where it matters to the tests:
  *
- * - Project: item(i) / items[i] (1-based), numItems, importFile, close(CloseOptions.*),
+ * - Project: item(i) / items[i] (1-based), itemByID(id) (the description's ids: footage, its
+ *   layers' sources, compositions), numItems, importFile, close(CloseOptions.*),
  *   save(file) (writes the file, returns nothing; `fail_save` makes it "silent" (nothing
  *   written), "stale" (an old modification time) or "throw"), renderQueue.items.add;
- * - CompItem: layer(index | name), layers[i], numLayers; FootageItem (writable pixelAspect);
+ * - CompItem: layer(index | name), layers[i], numLayers; FootageItem (writable pixelAspect;
+ *   file and mainSource.file; replace(file) points it at the file and names it after it);
  * - AVLayer / TextLayer: name, index, source, sourceRectAtTime, replaceSource(item,
  *   fixExpressions) (both required), property(...) by match name or name, with propertyType:
  *   "ADBE Text Properties" > "ADBE Text Document"; "ADBE Transform Group" > "ADBE Anchor
@@ -233,9 +235,10 @@ class MaskPropertyGroup extends PropertyGroup {
 }
 
 class Item {
-    constructor(rec, name) {
-        this.id = rec.nextId();
+    constructor(rec, name, id) {
+        this.id = id != null ? id : rec.nextId();
         this.name = name;
+        this._rec = rec;
     }
 }
 
@@ -253,12 +256,35 @@ class AVItem extends Item {
 }
 
 class FootageItem extends AVItem {
-    constructor(rec, name, width, height, filePath, pixelAspect) {
+    constructor(rec, name, width, height, filePath, pixelAspect, id) {
         super(rec, name, width, height, pixelAspect);
-        this.file = filePath ? new File(String(filePath).replace(/%/g, '%25')) : null;
+        if (id != null) this.id = id;
+        this._file = filePath ? new File(String(filePath).replace(/%/g, '%25')) : null;
     }
 
     get typeName() { return 'Footage'; }
+
+    get file() { return this._file; }
+
+    get mainSource() {
+        const item = this;
+        return {get file() { return item._file; }, get missingFootagePath() { return item._file ? '' : item.name; }};
+    }
+
+    /** After Effects' FootageItem.replace: the item now shows `file` (sized as `imports` says, when
+     * it lists it) and is named after it, as After Effects names an item it did not name by hand. */
+    replace(file) {
+        if (!(file instanceof File)) throw new Error('After Effects error: replace takes a File');
+        if (!file.exists) throw new Error(`After Effects error: file "${file.fsName}" cannot be found`);
+        const old = {name: this.name, file: this._file ? this._file.fsName : null};
+        this._file = file;
+        this.name = file.name;
+        const project = this._rec.project;
+        const size = project && project._imports[file.fsName];
+        if (size) Object.assign(this, {width: size.width, height: size.height, pixelAspect: size.pixel_aspect || 1});
+        this._rec.call('footage.replace', {id: this.id, name: old.name, old: old.file, file: file.fsName});
+        this._rec.dirty();
+    }
 }
 
 class CompItem extends AVItem {
@@ -423,7 +449,7 @@ function makeLayer(rec, comp, spec, footage, comps) {
             || footage.find(f => f.name === spec.source.name) || null;
         if (!source) {
             source = new FootageItem(rec, spec.source.name, spec.source.width, spec.source.height, spec.source.path,
-                spec.source.pixel_aspect);
+                spec.source.pixel_aspect, spec.source.id);
             footage.push(source);
         }
     }
@@ -457,13 +483,20 @@ class Project {
 
     _build(description) {
         const rec = this._rec;
+        // The description's ids are the items' ids (the stand-in numbers the others around them).
+        const sources = (description.compositions || []).flatMap(c => (c.layers || []).map(l => l.source || {}));
+        rec.reserve([...(description.footage || []), ...(description.compositions || []), ...sources].map(x => x.id));
         this._items.push(new FolderItem(rec, 'Solids'));
         const footage = (description.footage || []).map(f => {
-            const item = new FootageItem(rec, f.name, f.width, f.height, f.path, f.pixel_aspect);
+            const item = new FootageItem(rec, f.name, f.width, f.height, f.path, f.pixel_aspect, f.id);
             item._descId = f.id;
             return item;
         });
-        const comps = (description.compositions || []).map(c => new CompItem(rec, c.name, c.width, c.height));
+        const comps = (description.compositions || []).map(c => {
+            const comp = new CompItem(rec, c.name, c.width, c.height);
+            if (c.id != null && !footage.some(f => f.id === c.id)) comp.id = c.id;
+            return comp;
+        });
         (description.compositions || []).forEach((c, i) => {
             const comp = comps[i];
             comp._layers = (c.layers || []).slice().sort((a, b) => a.index - b.index)
@@ -485,6 +518,13 @@ class Project {
             throw new Error(`After Effects error: item index ${i} out of range`);
         }
         return this._items[i - 1];
+    }
+
+    /** The item with this id; none is an error, as After Effects throws. */
+    itemByID(id) {
+        const item = typeof id === 'number' ? this._items.find(i => i.id === id) : null;
+        if (!item) throw new Error(`After Effects error: no item with id ${id}`);
+        return item;
     }
 
     importFile(options) {

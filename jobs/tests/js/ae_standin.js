@@ -16,7 +16,9 @@
  * in its composition (`footage`: corners and bounds in composition pixels of its mask, or of
  * the whole image, through its final Anchor Point, Scale, Position, Rotation and the parents'
  * part of its description's matrix), and per text layer whose text was set, its final text and
- * font (`texts`).
+ * font (`texts`). `relinked` lists each footage item FootageItem.replace pointed at another file
+ * ({id, name: its name before, file}); each layer's source file in `final` is the one it shows
+ * after the run.
  */
 const dom = require('./ae_dom');
 const geometry = require('./ae_geometry');
@@ -28,12 +30,18 @@ class Recorder {
     constructor() {
         this.calls = [];
         this._id = 0;
+        this._reserved = new Set();
         this.project = null;
     }
 
     nextId() {
-        this._id += 1;
+        do this._id += 1; while (this._reserved.has(this._id));
         return this._id;
+    }
+
+    /** Ids the description gives its items: nextId() skips them. */
+    reserve(ids) {
+        ids.filter(id => typeof id === 'number').forEach(id => this._reserved.add(id));
     }
 
     call(name, detail) {
@@ -194,6 +202,7 @@ function createStandIn(description) {
             saved: of('project.save').map(c => c.path),
             imports: of('importFile').map(c => c.path),
             replaced,
+            relinked: of('footage.replace').map(c => ({id: c.id, name: c.name, file: c.file})),
             render_queue: of('renderQueue.add').map(c => c.composition),
             undo: calls.filter(c => c.call === 'beginUndoGroup' || c.call === 'endUndoGroup'),
             undo_depth: undoDepth,
