@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from batches.services import batch_import, batch_start, batch_validate
-from jobs.formats.descriptions import Match
+from jobs.formats.descriptions import Match, PsdDocument
 from jobs.models import Job, Priority, Stage, Status
 from jobs.selectors import job_assets_by_kind, job_detail_queryset
 from jobs.services import approval_open_items, is_low_confidence, job_matches
@@ -28,6 +28,7 @@ from jobs.transitions import TransitionError, allowed_actions
 
 from . import selectors
 from .actions import perform_job_action
+from .views import match_geometry, text_label
 
 
 def dashboard_view(view):
@@ -134,11 +135,16 @@ def upload_import(request):
 def match_rows(job: Job, assets: dict) -> list[dict]:
     """The job's matches with their layer thumbnails and low-confidence flags."""
     thumbs = assets.get("layer_thumbnail", {})
+    psd_layers = {layer.id: layer for layer in PsdDocument.from_dict(job.psd_description or {"layers": []}).layers}
     rows = []
     for data in job.matches or []:
         match = Match.from_dict(data)
+        layer = psd_layers.get(match.psd_layer_id) if match.psd_layer_id is not None else None
+        if layer is not None and layer.kind == "type":  # the text reads better than a 256x18 strip
+            rows.append({"match": match, "low": is_low_confidence(match), "thumb": None, "text": text_label(layer)})
+            continue
         thumb = thumbs.get(str(match.psd_layer_id)) if match.psd_layer_id is not None else None
-        rows.append({"match": match, "low": is_low_confidence(match), "thumb": thumb})
+        rows.append({"match": match, "low": is_low_confidence(match), "thumb": thumb, "text": ""})
     return rows
 
 
@@ -171,6 +177,7 @@ def job_detail(request, pk: int):
         and request.user.has_perm("jobs.start_job"),
         "rows": rows,
         "low_count": sum(1 for row in rows if row["low"]),
+        "geometry": match_geometry(job) if rows else None,
         "open_items": approval_open_items(job_matches(job)),
         "previews": sorted(assets.get("preview", {}).values(), key=lambda a: a.key),
         "comparison": assets.get("comparison", {}).get(""),

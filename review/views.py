@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
-from jobs.formats.descriptions import PsdDocument
+from jobs.formats.descriptions import PsdDocument, TemplateDocument
 from jobs.models import Job, JobAsset, Stage, Status
 from jobs.selectors import job_assets_by_kind, job_detail_queryset
 from jobs.services import FIT_MODES, approval_open_items, is_low_confidence, job_matches
@@ -29,8 +29,52 @@ def asset_file(request, pk: int):
         raise Http404("The file is no longer on disk.") from None
 
 
+def text_label(layer, limit: int = 60) -> str:
+    """A type layer's text (truncated), font and size, e.g. '“Avery Jones” · Oswald-Bold · 48 pt'."""
+    text = " ".join((layer.text or "").split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    parts = [f"“{text}”" if text else "(no text)"]
+    if layer.font:
+        parts.append(layer.font)
+    if layer.font_size:
+        parts.append(f"{layer.font_size:g} pt")
+    return " · ".join(parts)
+
+
+def layer_label(layer) -> str:
+    """A PSD layer's option label: its path and kind, and for a type layer its text, font and size."""
+    label = f"{layer.path or layer.name} ({layer.kind}{'' if layer.visible else ', hidden'})"
+    return f"{label}: {text_label(layer)}" if layer.kind == "type" else label
+
+
+def match_geometry(job: Job) -> dict:
+    """The boxes the matching views draw (for ``json_script``): the PSD's size and layer boxes,
+    and each composition's size and layer boxes (composition pixels; None when not recorded)."""
+    psd = PsdDocument.from_dict(job.psd_description or {"layers": []})
+    template = TemplateDocument.from_dict(job.template_description or {})
+    return {
+        "psd": {
+            "width": psd.width,
+            "height": psd.height,
+            "layers": {str(layer.id): {"name": layer.name, "bbox": list(layer.bbox) if layer.bbox else None}
+                       for layer in psd.layers},
+        },
+        "compositions": {
+            comp.name: {
+                "width": comp.width,
+                "height": comp.height,
+                "layers": [{"index": layer.index, "name": layer.name, "placeholder": layer.placeholder,
+                            "bbox": list(layer.bbox) if layer.bbox else None} for layer in comp.layers],
+            }
+            for comp in template.compositions
+        },
+    }
+
+
 def _match_rows(job: Job, assets: dict) -> list[dict]:
     psd = PsdDocument.from_dict(job.psd_description or {"layers": []})
+    by_id = {layer.id: layer for layer in psd.layers}
     thumbs = assets.get("layer_thumbnail", {})
     layers = [layer for layer in psd.layers if layer.kind not in ("group", "adjustment")] or list(psd.layers)
     rows = []
@@ -39,16 +83,21 @@ def _match_rows(job: Job, assets: dict) -> list[dict]:
         options = [
             {
                 "id": layer.id,
-                "label": f"{layer.path or layer.name} ({layer.kind}{'' if layer.visible else ', hidden'})",
-                "thumb": thumbs[str(layer.id)].pk if str(layer.id) in thumbs else None,
+                "label": layer_label(layer),
+                "text": text_label(layer) if layer.kind == "type" else "",
+                "thumb": thumbs[str(layer.id)].pk if str(layer.id) in thumbs and layer.kind != "type" else None,
                 "selected": layer.id == match.psd_layer_id,
             }
             for layer in layers
             if layer.id == match.psd_layer_id
             or ((layer.kind == "type") == wanted_text and (wanted_text or str(layer.id) in thumbs))
         ]
+        chosen = by_id.get(match.psd_layer_id)
+        is_type = chosen is not None and chosen.kind == "type"
         rows.append({"i": i, "match": match, "options": options, "low": is_low_confidence(match),
-                     "thumb": thumbs[str(match.psd_layer_id)].pk if str(match.psd_layer_id) in thumbs else None})
+                     "text": text_label(chosen) if is_type else "",
+                     "thumb": thumbs[str(match.psd_layer_id)].pk
+                     if str(match.psd_layer_id) in thumbs and not is_type else None})
     return rows
 
 
@@ -88,6 +137,8 @@ def review_job(request, object_id, model_admin):
         "script": assets.get("script", {}).get(""),
         "script_text": _read_text(assets.get("script", {}).get("")),
         "flattened": assets.get("flattened", {}).get(""),
+        "design": assets.get("flattened_thumbnail", {}).get("") or assets.get("flattened", {}).get(""),
+        "geometry": match_geometry(job) if job.stage == Stage.REVIEW_MATCHING else None,
         "Stage": Stage,
         "Status": Status,
         "can_edit_matching": "approve_matching" in actions,

@@ -33,7 +33,8 @@ def test_reviewer_sees_matches_with_thumbnails_and_low_confidence_flags(client, 
     for m in job.matches:
         assert m["placeholder"] in html
     assert 'name="m0_layer"' in html and "Approve matching" in html
-    assert reverse("review:asset", args=[job.assets.filter(kind="layer_thumbnail").first().pk]).rstrip("/") in html
+    pixel = str(next(layer["id"] for layer in job.psd_description["layers"] if layer["kind"] == "pixel"))
+    assert reverse("review:asset", args=[job.assets.get(kind="layer_thumbnail", key=pixel).pk]).rstrip("/") in html
     assert "footage_missing" in html  # warnings listed
     hidden = next(layer for layer in job.psd_description["layers"] if not layer["visible"])
     assert f'value="{hidden["id"]}"' not in html  # not offered: hidden layers have no exported image
@@ -112,3 +113,18 @@ def test_audit_log_is_read_only_in_the_admin(client, job, django_user_model):
     page = client.get(reverse("admin:jobs_joblog_change", args=[log.pk]))
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     assert client.post(reverse("admin:jobs_joblog_delete", args=[log.pk]), {"post": "yes"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_text_layers_show_their_text_font_and_size_not_a_strip(client, job, reviewer):
+    """Issue 14: a type layer reads as its text, font and size, in the row and the select."""
+    client.force_login(reviewer)
+    html = client.get(review_url(job)).content.decode()
+    name = next(layer for layer in job.psd_description["layers"] if layer["kind"] == "type")
+    label = f"“{name['text']}” · {name['font']} · {name['font_size']:g} pt"
+    assert label in html
+    assert f'data-text="{label}"' in html  # the option carries it for the row to follow a change
+    assert f"({name['kind']}): {label}</option>" in html  # the option's label
+    text_thumb = job.assets.get(kind="layer_thumbnail", key=str(name["id"]))
+    assert reverse("review:asset", args=[text_thumb.pk]) not in html  # no unreadable strip
+    assert 'id="match-geometry"' in html and "review/matching.js" in html and "onchange=" not in html

@@ -303,3 +303,98 @@ def test_user_without_the_permission_sees_a_refusal_and_no_approve_button(
     job.refresh_from_db()
     assert (job.stage, job.status) == (Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW)
     assert not JobLog.objects.filter(job=job, action="approve_matching").exists()
+
+
+def outline_percentages(page, selector: str) -> list[float]:
+    """An element's box as percentages (left, top, right, bottom) of its offset parent's box."""
+    return page.locator(selector).evaluate(
+        """el => { const p = el.offsetParent.getBoundingClientRect(), r = el.getBoundingClientRect();
+                   return [(r.left - p.left) / p.width, (r.top - p.top) / p.height,
+                           (r.right - p.left) / p.width, (r.bottom - p.top) / p.height].map(v => 100 * v); }"""
+    )
+
+
+def bbox_percentages(bbox, width: int, height: int) -> list[float]:
+    return [100 * bbox[0] / width, 100 * bbox[1] / height, 100 * bbox[2] / width, 100 * bbox[3] / height]
+
+
+def assert_within_one_percent(actual: list[float], expected: list[float]) -> None:
+    assert all(abs(a - e) <= 1.0 for a, e in zip(actual, expected, strict=True)), (actual, expected)
+
+
+def test_review_page_shows_the_design_and_the_template_box_of_the_selected_row(
+    live_server, new_page, input_root, producer, reviewer, django_capture_on_commit_callbacks
+):
+    """Issue 14, item 5: the selected row's PSD layer is outlined on the flattened design, and its
+    placeholder is highlighted on a schematic of the template composition; changing the select
+    moves the outline. Text placeholders without a recorded position say so."""
+    from playwright.sync_api import expect
+
+    job = start_job(producer, AVERY, django_capture_on_commit_callbacks)
+    psd = job.psd_description
+    boxes = {layer["id"]: layer["bbox"] for layer in psd["layers"]}
+    match = match_of(job, "featuredimage")
+    comp = next(c for c in job.template_description["compositions"] if c["name"] == match["composition"])
+    placeholder = next(layer for layer in comp["layers"] if layer["index"] == match["layer_index"])
+
+    page = new_page()
+    page.set_viewport_size({"width": 1600, "height": 1000})  # the table and the view side by side
+    login(page, live_server, reviewer, review_url(live_server, job))
+    view = page.get_by_test_id("match-view")
+    expect(view).to_be_visible()
+    design = view.get_by_test_id("design-image")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=design.element_handle())
+    # The first row is selected by default: a text placeholder whose position is not recorded.
+    first = job.matches[0]
+    expect(page.locator("tr[data-match-row]").first).to_have_class(re_class("mv-row-selected"))
+    expect(view.locator("[data-mv-placeholder]")).to_have_text(first["placeholder"])
+    expect(view.get_by_test_id("position-note")).to_be_visible()
+    expect(view.get_by_test_id("position-note")).to_contain_text("position not recorded")
+    # The text layers read as their text, font and size.
+    text_layer = next(layer for layer in psd["layers"] if layer["id"] == first["psd_layer_id"])
+    expect(page.locator(f'tr[data-placeholder="{first["placeholder"]}"]').get_by_test_id("layer-text")).to_have_text(
+        f"“{text_layer['text']}” · {text_layer['font']} · {text_layer['font_size']:g} pt"
+    )
+
+    row = page.locator('tr[data-placeholder="featuredimage"]')
+    row.locator("td").first.click()
+    expect(row).to_have_class(re_class("mv-row-selected"))
+    expect(view.locator("[data-mv-placeholder]")).to_have_text("featuredimage")
+    outline = view.get_by_test_id("design-outline")
+    expect(outline).to_be_visible()
+    expect(outline).to_have_attribute("data-layer-id", str(match["psd_layer_id"]))
+    assert_within_one_percent(outline_percentages(page, '[data-testid="design-outline"]'),
+                              bbox_percentages(boxes[match["psd_layer_id"]], psd["width"], psd["height"]))
+    # The schematic: the composition's aspect ratio, every known box faint, the placeholder's highlighted.
+    schematic = view.get_by_test_id("schematic")
+    ratio = schematic.evaluate("el => el.clientWidth / el.clientHeight")
+    assert abs(ratio - comp["width"] / comp["height"]) < 0.02, ratio
+    expect(schematic.locator(".mv-layer")).to_have_count(sum(1 for layer in comp["layers"] if layer["bbox"]))
+    if placeholder["bbox"]:
+        highlighted = schematic.get_by_test_id("schematic-selected")
+        expect(highlighted).to_have_count(1)
+        expect(highlighted).to_have_attribute("data-layer-index", str(match["layer_index"]))
+        assert_within_one_percent(outline_percentages(page, '[data-testid="schematic-selected"]'),
+                                  bbox_percentages(placeholder["bbox"], comp["width"], comp["height"]))
+        expect(view.get_by_test_id("position-note")).to_be_hidden()
+    else:
+        expect(view.get_by_test_id("position-note")).to_be_visible()
+
+    # Another layer for the placeholder: the outline moves to that layer's box.
+    background = layer_id(job, "Background")
+    assert boxes[background] != boxes[match["psd_layer_id"]]
+    choose_layer(page, "featuredimage", background, "Background")
+    expect(outline).to_have_attribute("data-layer-id", str(background))
+    assert_within_one_percent(outline_percentages(page, '[data-testid="design-outline"]'),
+                              bbox_percentages(boxes[background], psd["width"], psd["height"]))
+    # Back to the cutout for the screenshot: the outline is most telling on a part of the design.
+    choose_layer(page, "featuredimage", match["psd_layer_id"], match["psd_layer"])
+    assert_within_one_percent(outline_percentages(page, '[data-testid="design-outline"]'),
+                              bbox_percentages(boxes[match["psd_layer_id"]], psd["width"], psd["height"]))
+    screenshot(page, "review-schematic.png")
+
+
+def re_class(name: str):
+    import re
+
+    return re.compile(rf"(^|\s){re.escape(name)}(\s|$)")

@@ -240,6 +240,30 @@ def test_upload_review_and_approve_through_the_dashboard(live_server, page, inpu
     page.wait_for_url(f"{live_server.url}/dashboard/job/{job.pk}/")
     expect(state_of(page)).to_have_attribute("data-stage", "2")
     expect(page.locator("table.matches")).to_contain_text("SUMMER SALE")
+    # Issue 14: beside the table, the selected row's layer outlined on the design, and its placeholder
+    # on the template's schematic; a type layer reads as its text, font and size.
+    view = page.get_by_test_id("match-view")
+    expect(view).to_be_visible()
+    expect(page.locator("table.matches").get_by_test_id("layer-text").first).to_contain_text("ArialMT · 56 pt")
+    match = next(m for m in job.matches if m["placeholder"] == "productshot")
+    page.locator('tr[data-placeholder="productshot"] td').first.click()
+    expect(view.locator("[data-mv-placeholder]")).to_have_text("productshot")
+    outline = view.get_by_test_id("design-outline")
+    expect(outline).to_have_attribute("data-layer-id", str(match["psd_layer_id"]))
+    bbox = next(layer["bbox"] for layer in job.psd_description["layers"] if layer["id"] == match["psd_layer_id"])
+    psd = job.psd_description
+    box = outline.evaluate("""el => { const p = el.offsetParent.getBoundingClientRect(), r = el.getBoundingClientRect();
+        return [(r.left - p.left) / p.width, (r.top - p.top) / p.height, (r.right - p.left) / p.width,
+                (r.bottom - p.top) / p.height].map(v => 100 * v); }""")
+    expected = [100 * bbox[0] / psd["width"], 100 * bbox[1] / psd["height"],
+                100 * bbox[2] / psd["width"], 100 * bbox[3] / psd["height"]]
+    assert all(abs(a - e) <= 1.0 for a, e in zip(box, expected, strict=True)), (box, expected)
+    schematic = view.get_by_test_id("schematic")
+    if any(layer["bbox"] for c in job.template_description["compositions"] for layer in c["layers"]
+           if c["name"] == match["composition"] and layer["index"] == match["layer_index"]):
+        expect(schematic.get_by_test_id("schematic-selected")).to_have_count(1)
+    else:
+        expect(view.get_by_test_id("position-note")).to_be_visible()
     # What nobody confirmed is named next to the button, and approving it is explicit.
     open_items = page.get_by_test_id("approve-anyway-items")
     expect(open_items).to_contain_text("headline (Sale Banner) → SUMMER SALE at confidence 0.35")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from batches.models import Batch
 from jobs.models import Job, JobLog, Stage, Status
 
-from .helpers import populate, stage2_job
+from .helpers import PSD_DESCRIPTION, populate, stage2_job
 
 
 @pytest.fixture
@@ -198,3 +198,26 @@ def test_sign_off_and_send_back_from_stage_4(client, deployer, make_job, django_
                     {"action": "send_back", "reason": "wrong photo", "to_stage": "2"})
     job.refresh_from_db()
     assert (job.stage, job.status) == (Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW)
+
+
+def test_job_page_shows_text_layers_as_text_font_and_size_with_the_matching_view(client, reviewer, make_job):
+    """Issue 14: a type layer's row reads as its text, font and size; the design and the template
+    schematic beside the table get their boxes from the json_script block."""
+    psd = {**PSD_DESCRIPTION, "layers": [
+        {**PSD_DESCRIPTION["layers"][0], "text": "Big launch " * 10, "font": "Futura-Bold", "font_size": 48.0},
+        *PSD_DESCRIPTION["layers"][1:],
+    ]}
+    job = stage2_job(make_job, psd_description=psd, template_description={"source": "t.aepx", "compositions": [
+        {"name": "Main", "width": 1920, "height": 1080,
+         "layers": [{"index": 1, "name": "title", "type": "text", "bbox": None},
+                    {"index": 2, "name": "photo", "type": "footage", "bbox": [0, 0, 960, 1080]}]}]})
+    client.force_login(reviewer)
+    response = client.get(reverse("review:dashboard_job", args=[job.pk]))
+    html = response.content.decode()
+    assert "“Big launch Big launch Big launch Big launch Big launch Big…” · Futura-Bold · 48 pt" in html
+    assert 'data-testid="layer-text"' in html and 'data-testid="match-view"' in html
+    assert 'data-composition="Main" data-layer-index="2" data-psd-layer="2"' in html
+    geometry = response.context["geometry"]
+    assert geometry["psd"]["layers"]["2"]["bbox"] == [0, 50, 400, 300]
+    assert geometry["compositions"]["Main"]["layers"][1]["bbox"] == [0, 0, 960, 1080]
+    assert 'id="match-geometry"' in html and "review/matching.js" in html
