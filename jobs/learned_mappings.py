@@ -29,9 +29,10 @@ def learned_patterns(*, template_sha256: str) -> list[matching.LearnedPattern]:
         .annotate(approvals=Count("evidence"))
         .values_list("composition", "placeholder", "psd_name_pattern", "psd_kind", "active", "approvals")
     )
-    per_placeholder: dict[tuple[str, str], int] = defaultdict(int)
-    for comp, placeholder, _pattern, _kind, _active, approvals in rows:
-        per_placeholder[(comp, placeholder)] += approvals
+    per_placeholder: dict[tuple[str, str], int] = defaultdict(int)  # a retired pattern's evidence is discarded
+    for comp, placeholder, _pattern, _kind, active, approvals in rows:
+        if active:
+            per_placeholder[(comp, placeholder)] += approvals
     return [
         matching.LearnedPattern(composition=c, placeholder=p, pattern=n, kind=k, approvals=a,
                                 conflicts=per_placeholder[(c, p)] - a)
