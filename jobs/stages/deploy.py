@@ -75,14 +75,22 @@ def validation_context(job: Job, template: TemplateDocument, psd: PsdDocument, m
     )
 
 
-def delivery_path(job: Job) -> str:
-    """Where nexrender copies the finished render (a path on the nexrender worker)."""
-    name = PurePath(job.output_name).with_suffix(settings.AEA_RENDER_EXTENSION).name
+def delivery_folder(job: Job) -> str:
+    """The folder nexrender copies the finished render to (a path on the nexrender worker)."""
     if settings.AEA_NEXRENDER_DELIVERY:
         base = settings.AEA_NEXRENDER_DELIVERY.rstrip("/\\")
         sep = "\\" if "\\" in base else "/"
-        return f"{base}{sep}batch-{job.batch_id}{sep}{job.job_id}{sep}{name}"
-    return map_path(bundle_dir(job) / "delivery" / name, settings.AEA_PATH_MAPPINGS)
+        return f"{base}{sep}batch-{job.batch_id}{sep}{job.job_id}"
+    return map_path(bundle_dir(job) / "delivery", settings.AEA_PATH_MAPPINGS)
+
+
+def delivery_path(job: Job) -> str:
+    """The delivered render's path: the output name with the render's extension, in the folder."""
+    return nexrender.delivery_path(delivery_folder(job), job.output_name, render_extension())
+
+
+def render_extension() -> str:
+    return settings.AEA_RENDER_EXTENSION.lstrip(".")
 
 
 def nexrender_job_for(job: Job, plan: RenderPlan) -> dict:
@@ -98,9 +106,10 @@ def nexrender_job_for(job: Job, plan: RenderPlan) -> dict:
         priority=job.priority,
         tags=[tag for tag in map(nexrender.tag_from_text, (job.client_name, job.project_name, f"batch{job.batch_id}"))
               if tag],
-        output=delivery_path(job),
+        deliver_to=delivery_folder(job),
+        output_name=job.output_name,
         output_module=settings.AEA_OUTPUT_MODULE,
-        output_ext=settings.AEA_RENDER_EXTENSION.lstrip("."),
+        output_ext=render_extension(),
         render_settings=settings.AEA_RENDER_SETTINGS,
     )
 
