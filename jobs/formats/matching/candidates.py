@@ -46,10 +46,13 @@ class Candidate:
     composite: bool = False  # a group built of default-named parts (a logo made of shapes)
     in_composite: bool = False  # a part of such a group
     covered: bool = False  # a full-canvas layer under another opaque full-canvas layer
+    default_background: bool = False  # Photoshop's own "Background" layer (or a copy of it)
+    bottom: bool = False  # the lowest visible full-canvas layer: the backdrop
     duplicate: bool = False  # a hidden layer with the name of a visible one (an old version)
     decoration: bool = False  # a thin rule or a speck: no picture
     text_height: float | None = None  # line height over the frame's size (type layers)
     prominence: float | None = None  # text height over the PSD's tallest visible text
+    parent: NameInfo | None = None  # the name of the enclosing group, when it is a candidate too
 
 
 @dataclass
@@ -157,6 +160,8 @@ def build_candidates(psd: PsdDocument) -> list[Candidate]:
             has_children = any(i in chain for chain in ancestry)
             if has_children and not inner:
                 continue  # a folder of adjustments or empty layers
+            if len(children.get(i, [])) == 1:
+                continue  # a folder of one layer: that layer is the candidate
             if bbox is None or bbox[2] <= bbox[0]:
                 bbox = _union_box(layers[j].bbox for j in inner)
         if bbox is not None and (bbox[2] <= bbox[0] or bbox[3] <= bbox[1]):
@@ -199,7 +204,9 @@ def build_candidates(psd: PsdDocument) -> list[Candidate]:
             )
         )
     _mark_composite_parts(out)
+    _mark_parents(out)
     _mark_covered(out)
+    _mark_default_background(out)
     _mark_prominence(out)
     _mark_duplicates(out)
     return out
@@ -234,6 +241,13 @@ def _is_composite(layers: Sequence[PsdLayer], inner: Sequence[int]) -> bool:
     )
 
 
+def _mark_parents(cands: list[Candidate]) -> None:
+    by_position = {c.position: c for c in cands}
+    for cand in cands:
+        if cand.ancestors and cand.ancestors[0] in by_position:
+            cand.parent = by_position[cand.ancestors[0]].name
+
+
 def _mark_composite_parts(cands: list[Candidate]) -> None:
     composites = {c.position for c in cands if c.composite}
     for cand in cands:
@@ -259,9 +273,30 @@ def _mark_covered(cands: list[Candidate]) -> None:
                 cover.layer.order < cand.layer.order and _area(cover.box) >= _area(cand.box) - 0.02
                 for cover in covers if cover is not cand
             )
-        if cand.covered and cand.name.words == ("background",):
-            # Photoshop's own name for the bottom layer, not a designer's choice
+
+
+#: Photoshop's name for the bottom layer of a new document, and for its duplicates.
+_DEFAULT_BACKGROUND = re.compile(r"Background( copy( \d+)?)*")
+
+
+def _mark_default_background(cands: list[Candidate]) -> None:
+    """Photoshop's own "Background" (its capitalisation, a top-level pixel layer covering the
+    canvas). The name is Photoshop's default, not a designer's choice, so it says nothing; the
+    layer stays a weak full-canvas candidate that any layer the designer named for the
+    background ("BACKGROUND", "bg_texture", "Background Image") outranks."""
+    for cand in cands:
+        if (
+            cand.layer.kind == "pixel"
+            and cand.background
+            and not cand.ancestors
+            and cand.box is not None
+            and _DEFAULT_BACKGROUND.fullmatch(cand.layer.name.strip())
+        ):
+            cand.default_background = True
             cand.name = NameInfo(words=(), ordinal=None, generic=True, squashed="")
+    backdrops = [c for c in cands if c.background and not c.hidden and c.box is not None]
+    if backdrops:
+        max(backdrops, key=lambda c: c.layer.order).bottom = True
 
 
 def _is_decoration(kind: str, box: UnitBox | None) -> bool:

@@ -195,10 +195,24 @@ def content_classes(text: str | None) -> dict[str, float]:
     person = _person_strength(text, [w for w in alpha if w != "and"]) if len(alpha) == len(words) else 0.0
     if person and not any(v >= 0.75 for k, v in classes.items() if k != "person"):
         _add(classes, "person", person)
+    if len(alpha) >= 4:
+        _damp_mentions(classes)
     specific = max((v for k, v in classes.items() if k in _SPECIFIC), default=0.0)
     if 1 <= len(words) <= 6 and specific < 0.75:
         _add(classes, "headline", 0.5)
+    elif len(alpha) >= 4 and "long" not in classes and specific < 0.75:
+        _add(classes, "long", 0.55)  # a sentence: subhead, caption or body copy
     return classes
+
+
+#: Classes that a few characters make ("30%", "$5", "7PM", "4.8"): in a phrase of several
+#: words they are mentioned, not what the text is ("Save 30% on all jackets" is a subhead).
+_MENTIONED = frozenset({"price", "percent", "time", "number", "jersey", "rating", "score", "phone", "code"})
+
+
+def _damp_mentions(classes: dict[str, float]) -> None:
+    for cls in _MENTIONED & classes.keys():
+        classes[cls] = min(classes[cls], 0.55)
 
 
 #: Concept of a placeholder name -> content classes it expects, with weights.

@@ -65,10 +65,14 @@ def match_composition(
     ctx = _Context(layout_alike=_layout_alike(psd, comp), composition=comp.name, learned=tuple(learned))
     scores, details = _score_matrix(slots, cands, ctx)
     assignment = _resolve_groups(scores, cands, solve(scores))
-    orders = reading_order_bonus(slots, cands, scores, assignment)
+    orders = reading_order_bonus(slots, cands, scores, assignment, ctx.layout_alike)
     if orders:
+        # reading order is for layouts that differ: where the PSD and the composition share a
+        # layout and both boxes are known, position (in the scores already) tells numbered
+        # placeholders apart
         for (s, c) in orders:
-            scores[s, c] += ORDER_BONUS
+            placed = slots[s].box is not None and cands[c].box is not None
+            scores[s, c] += ORDER_BONUS * (max(0.1, 1.0 - ctx.layout_alike) if placed else 1.0)
         assignment = _resolve_groups(scores, cands, solve(scores))
     out: list[tuple[Match, Candidate | None]] = []
     for s, slot in enumerate(slots):

@@ -200,7 +200,8 @@ def _word_weights(info: NameInfo) -> dict[str, float]:
 
 @lru_cache(maxsize=65536)
 def name_similarity(a: NameInfo, b: NameInfo) -> tuple[float, str]:
-    """Similarity of two names in [0, 1] and how it was found ("same name", "synonym", ...)."""
+    """Similarity of a placeholder's name ``a`` to a layer's name ``b`` in [0, 1] and how it
+    was found ("same name", "synonymous name", ...)."""
     if a.empty or b.empty:
         return 0.0, ""
     if a.words == b.words or a.squashed == b.squashed:
@@ -212,7 +213,15 @@ def name_similarity(a: NameInfo, b: NameInfo) -> tuple[float, str]:
     if lengths[0] >= 0.8 * lengths[1]:  # typos and abbreviations, not one name inside another
         chars = SequenceMatcher(None, a.squashed, b.squashed).ratio()
     char_score = 0.0 if chars < 0.75 else 0.55 + (chars - 0.75) * 1.6
-    best = max(exact, 0.92 * concept, min(char_score, 0.95))
+    if char_score and _different_known_words(a, b):
+        char_score = 0.0  # "headline" and "headliner" are two words, not a typo
+    # the second name is the first with qualifiers added ("logo", "Company Logo"): strong
+    # evidence (not the other way round: "image" says less than "bg image")
+    ca, cb = set(a.concepts), set(b.concepts)
+    contained = 0.0
+    if ca and ca <= cb:
+        contained = 0.7 + 0.25 * concept
+    best = max(exact, 0.92 * concept, min(char_score, 0.95), 0.92 * contained)
     if best <= 0:
         return 0.0, ""
     if best == exact and exact >= 0.99:
@@ -221,9 +230,20 @@ def name_similarity(a: NameInfo, b: NameInfo) -> tuple[float, str]:
         how = "similar name"
     elif best == 0.92 * concept:
         how = "synonymous name" if concept >= 0.99 else "related name"
+    elif best == 0.92 * contained:
+        how = "name within the other"
     else:
         how = "similar spelling"
     return best, how
+
+
+def _different_known_words(a: NameInfo, b: NameInfo) -> bool:
+    """Both names are made of words the vocabulary knows, and they mean different things."""
+    known_a = [_WORD_TO_CONCEPT.get(w) for w in a.words]
+    known_b = [_WORD_TO_CONCEPT.get(w) for w in b.words]
+    if None in known_a or None in known_b:
+        return False
+    return not set(known_a) & set(known_b)
 
 
 def _qualifier_conflict(a: Iterable[str], b: Iterable[str]) -> bool:

@@ -158,7 +158,7 @@ def _score_kind(slot: Slot, cand: Candidate, score: PairScore) -> None:
     if cand.background and not slot.background:
         score.add(-0.12 if slot.full_frame else -0.35, "full-canvas background")
     elif cand.background and slot.background:
-        score.add(0.12, "background")
+        score.add(0.16 if cand.bottom else 0.12, "background")
     elif slot.background and not cand.background:
         score.add(-0.08)
     if slot.placeholder_type != "footage":
@@ -173,6 +173,9 @@ def _score_kind(slot: Slot, cand: Candidate, score: PairScore) -> None:
         score.add(0.05, "group of parts")
     if cand.in_composite:
         score.add(-0.08, "part of a group")
+    if cand.parent is not None and name_similarity(slot.names[0], cand.parent)[0] >= 0.3:
+        # the group is named for this placeholder ("Company Logo"): the layer is one part of it
+        score.add(-0.2, "a part of the group named for it")
     if concepts.get("image", 0) >= 0.99 and kind == "shape":
         score.add(-0.15, "a vector shape, not a photo")
     if concepts.get("logo", 0) >= 0.99 and kind == "shape":

@@ -15,7 +15,7 @@ import re
 
 #: Synonym table: canonical concept -> words that mean it in layer names.
 _CONCEPTS: dict[str, tuple[str, ...]] = {
-    "title": ("title", "headline", "heading", "header", "hed", "headliner", "maintitle"),
+    "title": ("title", "headline", "heading", "header", "hed", "maintitle"),
     "subtitle": (
         "subtitle", "subhead", "subheadline", "subheading", "tagline", "strapline", "dek",
         "kicker", "slogan", "sub",
@@ -32,7 +32,8 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
         "name", "fullname", "player", "athlete", "person", "speaker", "presenter", "host",
         "guest", "performer", "agent", "realtor", "instructor", "coach", "firstname",
         "lastname", "surname", "who", "mvp", "honoree", "member", "people", "panelist",
-        "panellist", "talent", "star", "artist", "dj", "names", "players", "speakers",
+        "panellist", "talent", "star", "artist", "dj", "names", "players", "speakers", "headliner",
+        "act", "band",
     ),
     "image": (
         "image", "photo", "picture", "pic", "img", "photograph", "shot", "cutout", "headshot",
