@@ -42,6 +42,7 @@ class Candidate:
     ancestors: tuple[int, ...]  # positions of enclosing groups
     only_text: bool = False  # a group whose content is all type layers
     content_named: bool = False  # a type layer named after its text (Photoshop's default)
+    copied: bool = False  # a type layer named "... copy [N]": duplicated, its text since edited
     camera: bool = False  # named by a camera or phone (IMG_4821, DSC01234): a photo
     composite: bool = False  # a group built of default-named parts (a logo made of shapes)
     in_composite: bool = False  # a part of such a group
@@ -197,6 +198,7 @@ def build_candidates(psd: PsdDocument) -> list[Candidate]:
                 ancestors=ancestry[i],
                 only_text=layer.kind == "group" and all(layers[j].kind == "type" for j in inner),
                 content_named=content_named,
+                copied=layer.kind == "type" and not content_named and _COPY_NAME.search(layer.name) is not None,
                 camera=bool(_CAMERA_NAME.match(_strip_extension(layer.name))),
                 composite=layer.kind == "group" and _is_composite(layers, inner),
                 decoration=_is_decoration(layer.kind, box),
@@ -210,6 +212,9 @@ def build_candidates(psd: PsdDocument) -> list[Candidate]:
     _mark_prominence(out)
     _mark_duplicates(out)
     return out
+
+
+_COPY_NAME = re.compile(r"\bcopy(\s+\d+)?\s*$", re.I)
 
 
 def _base_name(name: str) -> str:

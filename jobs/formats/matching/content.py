@@ -97,6 +97,8 @@ def _pattern_classes(text: str, low: str) -> dict[str, float]:
     is_date = re.fullmatch(numeric_date, low.strip()) is not None
     if re.fullmatch(r"\+?[\d\s().-]{7,}", low.strip()) and len(digits) >= 7 and not is_date:
         _add(c, "phone", 0.9)
+    elif re.search(r"\b(text|txt|sms|call|dial|phone|tel)\b\.?:?\s.*?\b\d[\d\s-]{3,}\d\b", low):
+        _add(c, "phone", 0.8)  # "Text WATER to 70085", "Call 0800 123 456": a number to ring or text
     if re.fullmatch(r"(#|no\.?\s?|nr\.?\s?)?\s?\d{1,2}", low.strip()):
         _add(c, "jersey", 0.8 if low.strip()[0] in "#n" else 0.55)
         _add(c, "number", 0.7)

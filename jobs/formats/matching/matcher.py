@@ -6,7 +6,8 @@ pair, solve the assignment and turn it into ``Match`` es with confidences and re
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -51,6 +52,35 @@ def _slot_prominence(slots: Sequence[Slot]) -> None:
             slot.prominence = min(1.0, slot.text_height / tallest)
 
 
+#: What a placeholder of the same name took in a composition matched before (one laid out
+#: more like the PSD) adds, times that match's confidence; left empty there, it takes this much
+#: from every layer here.
+SIBLING_BONUS = 0.35
+SIBLING_EMPTY = 0.12
+
+#: placeholder name -> (candidate position or None, confidence, composition name)
+Hints = Mapping[str, tuple[int | None, float, str]]
+
+
+def _apply_hints(slots, cands, scores, details, hints: Hints) -> None:
+    """Versions of one design (a 16:9 and a 9:16 composition) fill their placeholders of the
+    same name with the same PSD layers."""
+    for s, slot in enumerate(slots):
+        hint = hints.get(slot.layer.name)
+        if hint is None:
+            continue
+        position, conf, where = hint
+        for c, cand in enumerate(cands):
+            if details[s][c] is None:
+                continue
+            if position is None:
+                details[s][c].add(-SIBLING_EMPTY, f"left empty in {where}")
+                scores[s, c] -= SIBLING_EMPTY
+            elif cand.position == position and conf > 0:
+                details[s][c].add(SIBLING_BONUS * conf, f"the same layer as in {where}")
+                scores[s, c] += SIBLING_BONUS * conf
+
+
 def match_composition(
     psd: PsdDocument,
     comp: Composition,
@@ -58,12 +88,18 @@ def match_composition(
     *,
     threshold: float = 0.6,
     learned: Sequence[LearnedPattern] = (),
+    hints: Hints | None = None,
 ) -> list[tuple[Match, Candidate | None]]:
-    """Match one composition's placeholders; returns each Match with its candidate."""
+    """Match one composition's placeholders; returns each Match with its candidate.
+
+    ``hints`` are what placeholders of the same names took in compositions already matched.
+    """
     slots = [build_slot(comp, layer) for layer in comp.layers if layer.placeholder]
     _slot_prominence(slots)
     ctx = _Context(layout_alike=_layout_alike(psd, comp), composition=comp.name, learned=tuple(learned))
     scores, details = _score_matrix(slots, cands, ctx)
+    if hints:
+        _apply_hints(slots, cands, scores, details, hints)
     assignment = _resolve_groups(scores, cands, solve(scores))
     orders = reading_order_bonus(slots, cands, scores, assignment, ctx.layout_alike)
     if orders:
@@ -140,11 +176,24 @@ def match_layers(
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, not {threshold}")
     cands = build_candidates(psd)
-    matches: list[Match] = []
     used: set[int] = set()
-    for comp in template.compositions:
-        for match, cand in match_composition(psd, comp, cands, threshold=threshold, learned=learned):
-            matches.append(match)
+    # the composition laid out most like the PSD first: its matches guide the other versions
+    comps = list(template.compositions)
+    order = sorted(range(len(comps)), key=lambda i: -_layout_alike(psd, comps[i]))
+    hints: dict[str, tuple[int | None, float, str]] = {}
+    by_comp: dict[int, list[Match]] = {}
+    for i in order:
+        comp = comps[i]
+        found = match_composition(psd, comp, cands, threshold=threshold, learned=learned, hints=hints)
+        by_comp[i] = [match for match, _cand in found]
+        names = Counter(match.placeholder for match, _cand in found)
+        for match, cand in found:
             if cand is not None:
                 used.add(cand.position)
+            if names[match.placeholder] > 1:
+                continue  # "Name" three times: which is which is no hint for another layout
+            hints.setdefault(
+                match.placeholder, (cand.position if cand is not None else None, match.confidence, comp.name)
+            )
+    matches = [match for i in range(len(comps)) for match in by_comp[i]]
     return MatchResult(matches=tuple(matches), unmatched_psd_layers=_unmatched(cands, used))

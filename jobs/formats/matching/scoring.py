@@ -47,6 +47,7 @@ W_NAME = 0.62
 W_CONTENT = 0.42
 W_GEOMETRY = 0.45
 NULL_SCORE = 0.10  # a placeholder left unfilled scores this
+COPY_FACTOR = 0.75  # the name evidence of a duplicated type layer
 LEARNED_BONUS = 3.0  # decisive: a reviewer's choice outweighs every other signal together
 
 
@@ -70,6 +71,9 @@ def _score_name(slot: Slot, cand: Candidate, score: PairScore) -> float:
     if best > 0 and cand.content_named:
         # the text repeats the placeholder's name: a label or unfilled sample text
         score.add(W_NAME * best * 0.3, "text repeats the placeholder's name")
+    elif best > 0 and cand.copied:
+        # Photoshop's "Title copy 3": the name came with the duplicate, the text was rewritten
+        score.add(W_NAME * best * COPY_FACTOR, how)
     elif best > 0:
         score.add(W_NAME * best, how)
     if _qualifier_conflict(slot.names[0].words, cand.path_words + cand.name.words):
