@@ -93,25 +93,30 @@ def _numbered_groups(slots: Sequence[Slot]) -> list[list[int]]:
 #: A layer joins a numbered group's pool when it scores within this of the group's own choice
 #: (the first where the layouts agree, the second where they differ and position says little).
 POOL_TOLERANCE = (0.12, 0.25)
+#: ... and when it beats leaving the placeholder empty by at least this much.
+POOL_EVIDENCE = 0.05
 
 
 def _order_pool(group, cands, scores, assignment, tolerance: float) -> list[int]:
-    """The layers a group of numbered placeholders could take in reading order: those it
-    took (unless their names carry a number of their own) and every other layer, unused by
-    the rest of the composition and without a number, that does about as well for one of
-    the group's placeholders (three layers all named "image" for ``photo1`` and ``photo2``)."""
+    """The layers a group of numbered placeholders could take in reading order: those the
+    first solve gave it that are clearly better than nothing (not a footnote put in ``item3``
+    for want of a dish), and every other layer, unused by the rest of the composition and
+    without a number of its own, that does about as well as the group's best pair (three
+    layers all named "image" for ``photo1`` and ``photo2``)."""
     members = set(group)
     others = {c for r, c in enumerate(assignment) if c is not None and r not in members}
-    pool: set[int] = set()
-    for s in group:
-        col = assignment[s]
-        if col is None or cands[col].name.ordinal is not None:
-            continue
-        pool.add(col)
-        floor = max(scores[s, col] - tolerance, NULL_SCORE)
-        for c, cand in enumerate(cands):
-            if c not in others and cand.name.ordinal is None and scores[s, c] >= floor:
-                pool.add(c)
+    taken = [
+        (s, assignment[s]) for s in group
+        if assignment[s] is not None and cands[assignment[s]].name.ordinal is None
+    ]
+    if not taken:
+        return []
+    pool = {c for s, c in taken if scores[s, c] >= NULL_SCORE + POOL_EVIDENCE}
+    floor = max(max(scores[s, c] for s, c in taken) - tolerance, NULL_SCORE + POOL_EVIDENCE)
+    pool |= {
+        c for c, cand in enumerate(cands)
+        if c not in others and cand.name.ordinal is None and max(scores[s, c] for s in group) >= floor
+    }
     return sorted(pool)
 
 

@@ -111,6 +111,8 @@ def _pattern_classes(text: str, low: str) -> dict[str, float]:
     if re.search(r"©|\(c\)\s?\d{4}|all rights reserved|terms (and|&) conditions|conditions apply|"
                  r"\bt&cs?\b|terms apply|while stocks last|see store for details", low):
         _add(c, "legal", 0.9)
+    elif re.match(r"\s*[*†‡¹]\s?\w", text) and len(low.split()) >= 3:
+        _add(c, "legal", 0.75)  # "*Please tell us about any allergies.": a footnote
     if re.fullmatch(r"\d{1,3}\s?[-–:]\s?\d{1,3}", low.strip()):
         _add(c, "score", 0.85)
     if re.search(r"\d\s*(beds?|bedrooms?|bd|br)\b", low):
@@ -200,7 +202,8 @@ def content_classes(text: str | None) -> dict[str, float]:
     if len(alpha) >= 4:
         _damp_mentions(classes)
     specific = max((v for k, v in classes.items() if k in _SPECIFIC), default=0.0)
-    if 1 <= len(words) <= 6 and specific < 0.75:
+    sentence = len(alpha) >= 4 and re.search(r"[.!?]$", text) is not None and not text.isupper()
+    if 1 <= len(words) <= 6 and specific < 0.75 and not sentence:
         _add(classes, "headline", 0.5)
     elif len(alpha) >= 4 and "long" not in classes and specific < 0.75:
         _add(classes, "long", 0.55)  # a sentence: subhead, caption or body copy
