@@ -93,14 +93,11 @@ def _numbered_groups(slots: Sequence[Slot]) -> list[list[int]]:
 #: A layer joins a numbered group's pool when it scores within this of the group's own choice
 #: (the first where the layouts agree, the second where they differ and position says little).
 POOL_TOLERANCE = (0.12, 0.25)
-#: ... and when it beats leaving the placeholder empty by at least this much.
-POOL_EVIDENCE = 0.05
 
 
 def _order_pool(group, cands, scores, assignment, tolerance: float) -> list[int]:
     """The layers a group of numbered placeholders could take in reading order: those the
-    first solve gave it that are clearly better than nothing (not a footnote put in ``item3``
-    for want of a dish), and every other layer, unused by the rest of the composition and
+    first solve gave it, and every other layer, unused by the rest of the composition and
     without a number of its own, that does about as well as the group's best pair (three
     layers all named "image" for ``photo1`` and ``photo2``)."""
     members = set(group)
@@ -111,8 +108,8 @@ def _order_pool(group, cands, scores, assignment, tolerance: float) -> list[int]
     ]
     if not taken:
         return []
-    pool = {c for s, c in taken if scores[s, c] >= NULL_SCORE + POOL_EVIDENCE}
-    floor = max(max(scores[s, c] for s, c in taken) - tolerance, NULL_SCORE + POOL_EVIDENCE)
+    pool = {c for _s, c in taken}
+    floor = max(max(scores[s, c] for s, c in taken) - tolerance, NULL_SCORE)
     pool |= {
         c for c, cand in enumerate(cands)
         if c not in others and cand.name.ordinal is None and max(scores[s, c] for s in group) >= floor
