@@ -9,6 +9,11 @@ others; the benchmark reports each separately so that a matcher fitted to one ge
   with other themes, layouts, naming habits and aspect changes, seed 1; tuned on);
 - ``b-seed2``: that generator with another seed (its mistakes were looked at once);
 - ``b-seed3``, ``b-seed4``: that generator with other seeds (never looked at);
+- ``c``: ``bench/matching_cases_c`` (``make_matching_cases_c.py``, a third generator written
+  independently of both, stressing the families issue 14 names: Photoshop's Background under
+  a named one, numbered names out of order, identical names and texts, content-named type
+  layers, placeholders without a counterpart; seed 1; tuned on);
+- ``c-seed2``, ``c-seed3``: that generator with other seeds (never looked at);
 - ``real``: cases built from the real Photoshop files in ``../shared/fixtures/psd``
   (``real_matching_cases.py``; absent files are left out; its mistakes were looked at).
 
@@ -44,6 +49,7 @@ from jobs.formats.matching import match_layers  # noqa: E402
 
 CASES = BENCH / "matching_cases"
 CASES_B = BENCH / "matching_cases_b"
+CASES_C = BENCH / "matching_cases_c"
 
 #: Confidence buckets of the reliability table: [low, high).
 BUCKETS = ((0.0, 0.3), (0.3, 0.6), (0.6, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01))
@@ -169,6 +175,9 @@ PARTS: dict[str, tuple[Callable[[], list[tuple[str, dict]]], bool]] = {
     "b-seed2": (_generated("make_matching_cases_b", 2), True),
     "b-seed3": (_generated("make_matching_cases_b", 3), False),
     "b-seed4": (_generated("make_matching_cases_b", 4), False),
+    "c": (lambda: directory_cases(CASES_C), True),
+    "c-seed2": (_generated("make_matching_cases_c", 2), False),
+    "c-seed3": (_generated("make_matching_cases_c", 3), False),
     "real": (_real, True),
 }
 

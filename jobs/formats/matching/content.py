@@ -65,7 +65,10 @@ def _date_strength(low: str) -> float:
         ):
             score += 1.0
     share = score / len(words)
-    return round(min(0.9, 0.9 * share / 0.5), 3)
+    strength = min(0.9, 0.9 * share / 0.5)
+    if not any(re.fullmatch(_MONTHS, w) or w[:1].isdigit() for w in words):
+        strength = min(strength, 0.5)  # "Monday motivation": a weekday alone is no date
+    return round(strength, 3)
 
 
 def _pattern_classes(text: str, low: str) -> dict[str, float]:
@@ -145,10 +148,12 @@ def _word_classes(text: str, words: list[str]) -> dict[str, float]:
     if words[0] in _CTA_VERBS and len(words) <= 4 and not linkish:
         # "SHOP NOW" is a button; "JOIN OUR TEAM" may as well be a headline
         _add(c, "cta", 0.85 if len(words) <= 2 else 0.55)
-    if 2 <= len(words) <= 4 and (words[-1] in _TEAM_WORDS or any(w in _CLUB_WORDS for w in words)):
+    phrase = any(w in ("in", "on", "for", "with", "by", "to", "your", "our") for w in words)
+    if 2 <= len(words) <= 4 and not phrase and (words[-1] in _TEAM_WORDS or any(w in _CLUB_WORDS for w in words)):
         _add(c, "team", 0.85)
-    if len(words) <= 6 and any(w in _PLACE_WORDS for w in words[-2:]):
-        _add(c, "place", 0.8)
+    parts = [re.findall(r"[a-zà-ÿ0-9']+", part.lower()) for part in text.split(",")]
+    if len(words) <= 6 and any(w in _PLACE_WORDS for part in parts for w in part[-2:]):
+        _add(c, "place", 0.8)  # "Riverside Arena", "The Roxy Theatre, Los Angeles"
     if re.search(r"^[a-z .'-]+,\s?[a-z]{2,3}$", text.strip().lower()):
         _add(c, "place", 0.75)
     if any(w in _ROLE_WORDS for w in words) and len(words) <= 7:
@@ -243,7 +248,7 @@ _EXPECTS: dict[str, dict[str, float]] = {
     "beds": {"beds": 1.0},
     "baths": {"baths": 1.0},
     "area": {"area": 1.0},
-    "body": {"long": 1.0},
+    "body": {"long": 0.9, "headline": 0.4},  # body copy, a description, a caption
     "legal": {"legal": 1.0, "long": 0.6},
     "rating": {"rating": 1.0, "number": 0.6},
     "quote": {"long": 1.0},
@@ -275,6 +280,10 @@ _FORMED = frozenset(
         "number", "score", "address", "beds", "baths", "area", "code", "rating",
     }
 )
+
+
+#: Classes of free text: a placeholder expecting only these takes any content.
+_FREE_TEXT = frozenset({"headline", "long"})
 
 
 #: Words that leave "name" meaning a person's name ("full name", "first name").
@@ -323,6 +332,8 @@ def content_fit(expected: dict[str, float], classes: dict[str, float]) -> tuple[
         (v for k, v in classes.items() if k in _SPECIFIC and k not in expected and v >= 0.6),
         default=0.0,
     )
+    if max(expected, key=expected.get) in _FREE_TEXT:
+        neg *= 0.35  # a headline, subhead or copy may say anything: a date, a price, a place
     fit = pos - 0.9 * max(0.0, neg - 0.5 * pos)
     if pos == 0 and neg == 0:
         missing = max(expected, key=expected.get)

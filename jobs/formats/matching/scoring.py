@@ -137,7 +137,7 @@ def _score_geometry(slot: Slot, cand: Candidate, ctx: _Context, score: PairScore
         score.add(0.14 * (alike - 0.5), "same text size" if alike > 0.8 else "")
     if slot.prominence is not None and cand.prominence is not None:
         alike = math.exp(-_log_ratio(slot.prominence, cand.prominence) / 0.4)
-        score.add(0.12 * (alike - 0.5), "same relative size" if alike > 0.8 else "")
+        score.add(0.2 * (alike - 0.5), "same relative size" if alike > 0.8 else "")
     elif cand.prominence is not None and slot.expected.get("headline", 0) >= 0.7:
         score.add(0.16 * (cand.prominence - 0.6), "largest text" if cand.prominence > 0.95 else "")
     if slot.aspect is not None and cand.layer.width and cand.layer.height:
