@@ -17,6 +17,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from .candidates import Candidate, Slot
+from .content import _SPECIFIC
 from .geometry import reading_order
 from .names import NameInfo
 from .scoring import NULL_SCORE, PairScore
@@ -95,11 +96,13 @@ def _numbered_groups(slots: Sequence[Slot]) -> list[list[int]]:
 POOL_TOLERANCE = (0.12, 0.25)
 
 
-def _order_pool(group, cands, scores, assignment, tolerance: float) -> list[int]:
+def _order_pool(group, cands, scores, assignment, tolerance: float) -> tuple[list[int], float, set[int]]:
     """The layers a group of numbered placeholders could take in reading order: those the
     first solve gave it, and every other layer, unused by the rest of the composition and
     without a number of its own, that does about as well as the group's best pair (three
-    layers all named "image" for ``photo1`` and ``photo2``)."""
+    layers all named "image" for ``photo1`` and ``photo2``), or that is named like one it
+    took; the score above which a layer is as good as any for the group; and the layers named
+    alike."""
     members = set(group)
     others = {c for r, c in enumerate(assignment) if c is not None and r not in members}
     taken = [
@@ -107,14 +110,23 @@ def _order_pool(group, cands, scores, assignment, tolerance: float) -> list[int]
         if assignment[s] is not None and cands[assignment[s]].name.ordinal is None
     ]
     if not taken:
-        return []
+        return [], 0.0, set()
     pool = {c for _s, c in taken}
     floor = max(max(scores[s, c] for s, c in taken) - tolerance, NULL_SCORE)
-    pool |= {
+    # layers named alike ("Speaker Name", "Speaker Name copy 2") are a set, whatever their texts
+    names = {cands[c].name.words for _s, c in taken if cands[c].name.words and not cands[c].content_named}
+    alike = {
+        c for c, cand in enumerate(cands)
+        if c not in others and not cand.hidden and cand.name.words in names
+        and max(scores[s, c] for s in group) > NULL_SCORE
+    }
+    if len({cands[c].position for c in alike}) < 2:
+        alike = set()  # a name of its own is no set
+    pool |= alike | {
         c for c, cand in enumerate(cands)
         if c not in others and cand.name.ordinal is None and max(scores[s, c] for s in group) >= floor
     }
-    return sorted(pool)
+    return sorted(pool), floor, alike
 
 
 def reading_order_bonus(
@@ -123,11 +135,13 @@ def reading_order_bonus(
     scores: np.ndarray,
     assignment: Sequence[int | None],
     layout_alike: float = 1.0,
+    contradicted: np.ndarray | None = None,
 ) -> dict[tuple[int, int], tuple[int, int]]:
     """For each group of numbered placeholders, the layers it could take (``_order_pool``)
-    in the PSD's reading order, paired with the group's placeholders in number order (the
-    first placeholders take the first layers when the PSD has more of them).
+    in the PSD's reading order, paired with the group's placeholders in number order by the
+    best pairing that keeps both orders (``_in_order``).
 
+    ``contradicted[slot, candidate]`` marks texts that contradict what a placeholder expects.
     Returns ``{(slot, candidate): (rank, count)}`` for the pairs that reading order supports.
     """
     out: dict[tuple[int, int], tuple[int, int]] = {}
@@ -135,13 +149,65 @@ def reading_order_bonus(
     tolerance = other + (same - other) * layout_alike
     for group in _numbered_groups(slots):
         free_slots = [s for s in group if assignment[s] is None or cands[assignment[s]].name.ordinal is None]
-        pool = _order_pool(free_slots, cands, scores, assignment, tolerance)
+        pool, belongs, alike = _order_pool(free_slots, cands, scores, assignment, tolerance)
         if len(pool) < 2 or len(free_slots) < 2:
             continue
         order = reading_order([cands[c].box for c in pool])
         ranked = [pool[k] for k in order]
-        for rank, (s, c) in enumerate(zip(free_slots, ranked)):
-            out[(s, c)] = (rank + 1, len(ranked))
+        # every layer that belongs is as good as any (reading order alone decides among them);
+        # one that does not is worth less than leaving its placeholder to the solve
+        fits = scores[free_slots].max(axis=0) >= belongs
+        alike = alike or _alike_by_content(pool, cands)
+        if alike:
+            fits[list(alike)] = True  # a set of alike layers: those and no stragglers
+        else:
+            # what the first solve gave the group belongs unless its text contradicts the
+            # role ("LIVE" among the days of a forecast)
+            for s in free_slots:
+                c = assignment[s]
+                if c is not None and (contradicted is None or not contradicted[free_slots, c].any()):
+                    fits[c] = True
+        values = np.where(fits[np.newaxis, :], 1.0 + NULL_SCORE, 0.0) * np.ones_like(scores)
+        for s, rank in _in_order(free_slots, ranked, values):
+            out[(s, ranked[rank])] = (rank + 1, len(ranked))
+    return out
+
+
+def _alike_by_content(pool: Sequence[int], cands: Sequence[Candidate]) -> set[int]:
+    """Texts of the pool that are the same kind of thing (three weekdays, three prices), when
+    at least two are."""
+    kinds: dict[str, set[int]] = {}
+    for c in pool:
+        classes = {k: v for k, v in cands[c].classes.items() if k in _SPECIFIC and v >= 0.4}
+        if classes:
+            kinds.setdefault(max(classes, key=classes.get), set()).add(c)
+    sets = [members for members in kinds.values() if len(members) >= 2]
+    return max(sets, key=len) if sets else set()
+
+
+def _in_order(rows: Sequence[int], ranked: Sequence[int], scores: np.ndarray) -> list[tuple[int, int]]:
+    """The best pairing of placeholders (in number order) with layers (in reading order)
+    that keeps both orders, any of either left out: ``[(row, rank)]``. A layer that does not
+    belong ("LIVE" before the days of a forecast) is skipped instead of shifting every later
+    placeholder by one; with nothing to choose between, the first take the first."""
+    n, m = len(rows), len(ranked)
+    best = np.zeros((n + 1, m + 1))
+    for i in range(n - 1, -1, -1):
+        best[i, m] = NULL_SCORE + best[i + 1, m]
+        for j in range(m - 1, -1, -1):
+            pair = scores[rows[i], ranked[j]] + best[i + 1, j + 1]
+            best[i, j] = max(pair, best[i, j + 1], NULL_SCORE + best[i + 1, j])
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    while i < n and j < m:
+        if scores[rows[i], ranked[j]] + best[i + 1, j + 1] >= best[i, j] - 1e-9:
+            if scores[rows[i], ranked[j]] > NULL_SCORE:
+                out.append((rows[i], j))
+            i, j = i + 1, j + 1
+        elif best[i, j + 1] >= best[i, j] - 1e-9:
+            j += 1
+        else:
+            i += 1
     return out
 
 
@@ -170,12 +236,15 @@ def _resolve_groups(scores: np.ndarray, cands: Sequence[Candidate], assignment: 
         if not conflicts:
             return assignment
         group, inner = conflicts[0]
-        rows = {c: r for r, c in enumerate(assignment) if c is not None}
-        group_value = scores[rows[group], group] - NULL_SCORE
-        inner_value = sum(scores[rows[d], d] - NULL_SCORE for d in inner)
-        if group_value >= inner_value:
-            for d in inner:
-                scores[:, d] = _IMPOSSIBLE
+        # whichever is worth more once the rest is re-solved: the group (its parts forbidden)
+        # or its parts (the group forbidden, so its own picture may take its place)
+        without_group = scores.copy()
+        without_group[:, group] = _IMPOSSIBLE
+        without_parts = scores.copy()
+        without_parts[:, inner] = _IMPOSSIBLE
+        a, b = solve(without_group), solve(without_parts)
+        if total_score(without_parts, b) > total_score(without_group, a):
+            scores[:, inner] = _IMPOSSIBLE
         else:
             scores[:, group] = _IMPOSSIBLE
         assignment = solve(scores)
@@ -192,10 +261,10 @@ def _resolve_groups(scores: np.ndarray, cands: Sequence[Candidate], assignment: 
 #: are fitted by ``bench/fit_matching_confidence.py`` (least Brier score on the tuned parts of
 #: ``bench/matching_bench.py`` with at most 0.4 % of fills wrong at or above 0.6); the bench
 #: prints the reliability table they give on every part.
-_QUALITY_MID = 0.20
-_QUALITY_SCALE = 0.13
+_QUALITY_MID = 0.12
+_QUALITY_SCALE = 0.19
 _MARGIN_SCALE = 0.17
-_TIE = 0.4
+_TIE = 0.2
 
 
 def confidence(score: float, loss: float) -> float:

@@ -54,6 +54,8 @@ class Candidate:
     text_height: float | None = None  # line height over the frame's size (type layers)
     prominence: float | None = None  # text height over the PSD's tallest visible text
     parent: NameInfo | None = None  # the name of the enclosing group, when it is a candidate too
+    with_text: bool = False  # a group with a type layer in it (a card: a picture and its caption)
+    parent_with_text: bool = False  # inside such a group
 
 
 @dataclass
@@ -197,6 +199,7 @@ def build_candidates(psd: PsdDocument) -> list[Candidate]:
                 background=_is_background(box, info),
                 ancestors=ancestry[i],
                 only_text=layer.kind == "group" and all(layers[j].kind == "type" for j in inner),
+                with_text=layer.kind == "group" and any(layers[j].kind == "type" for j in inner),
                 content_named=content_named,
                 copied=layer.kind == "type" and not content_named and _COPY_NAME.search(layer.name) is not None,
                 camera=bool(_CAMERA_NAME.match(_strip_extension(layer.name))),
@@ -223,10 +226,19 @@ def _base_name(name: str) -> str:
 
 
 def _mark_duplicates(cands: list[Candidate]) -> None:
-    """Hidden layers named like a visible layer ("Headline copy"): kept old versions."""
+    """Hidden layers named like a visible layer ("Headline copy"): kept old versions. A
+    visible copy of a layer that is still there ("Speaker Name copy 2" beside "Speaker
+    Name") is one of a set of alike layers, its name as good as the original's."""
     visible = {(c.layer.kind, _base_name(c.layer.name)) for c in cands if not c.hidden}
+    originals = {
+        (c.layer.kind, _base_name(c.layer.name)) for c in cands
+        if not c.hidden and _COPY_NAME.search(c.layer.name) is None
+    }
     for cand in cands:
-        cand.duplicate = cand.hidden and (cand.layer.kind, _base_name(cand.layer.name)) in visible
+        key = (cand.layer.kind, _base_name(cand.layer.name))
+        cand.duplicate = cand.hidden and key in visible
+        if cand.copied and not cand.hidden and key in originals:
+            cand.copied = False
 
 
 def _mark_prominence(cands: list[Candidate]) -> None:
@@ -251,6 +263,7 @@ def _mark_parents(cands: list[Candidate]) -> None:
     for cand in cands:
         if cand.ancestors and cand.ancestors[0] in by_position:
             cand.parent = by_position[cand.ancestors[0]].name
+            cand.parent_with_text = by_position[cand.ancestors[0]].with_text
 
 
 def _mark_composite_parts(cands: list[Candidate]) -> None:

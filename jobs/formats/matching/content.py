@@ -154,7 +154,7 @@ def _word_classes(text: str, words: list[str]) -> dict[str, float]:
     parts = [re.findall(r"[a-zà-ÿ0-9']+", part.lower()) for part in text.split(",")]
     if len(words) <= 6 and any(w in _PLACE_WORDS for part in parts for w in part[-2:]):
         _add(c, "place", 0.8)  # "Riverside Arena", "The Roxy Theatre, Los Angeles"
-    if re.search(r"^[a-z .'-]+,\s?[a-z]{2,3}$", text.strip().lower()):
+    if re.search(r"^[a-z0-9 .'-]+,\s?[a-z]{2,3}$", text.strip().lower()):
         _add(c, "place", 0.75)
     if any(w in _ROLE_WORDS for w in words) and len(words) <= 7:
         _add(c, "role", 0.75)
@@ -204,7 +204,7 @@ def content_classes(text: str | None) -> dict[str, float]:
     person = _person_strength(text, [w for w in alpha if w != "and"]) if len(alpha) == len(words) else 0.0
     if person and not any(v >= 0.75 for k, v in classes.items() if k != "person"):
         _add(classes, "person", person)
-    if len(alpha) >= 4:
+    if len(words) >= 4 and len(alpha) >= 2:
         _damp_mentions(classes)
     specific = max((v for k, v in classes.items() if k in _SPECIFIC), default=0.0)
     sentence = len(alpha) >= 4 and re.search(r"[.!?]$", text) is not None and not text.isupper()

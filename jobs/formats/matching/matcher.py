@@ -101,7 +101,10 @@ def match_composition(
     if hints:
         _apply_hints(slots, cands, scores, details, hints)
     assignment = _resolve_groups(scores, cands, solve(scores))
-    orders = reading_order_bonus(slots, cands, scores, assignment, ctx.layout_alike)
+    contradicted = np.array(
+        [[d is not None and d.content < 0 for d in row] for row in details], dtype=bool
+    ).reshape(scores.shape)
+    orders = reading_order_bonus(slots, cands, scores, assignment, ctx.layout_alike, contradicted)
     if orders:
         # reading order is for layouts that differ: where the PSD and the composition share a
         # layout and both boxes are known, position (in the scores already) tells numbered

@@ -26,6 +26,7 @@ class PairScore:
     total: float
     notes: list[tuple[float, str]] = field(default_factory=list)
     learned: LearnedPattern | None = None  # the learned pattern that decided this pair
+    content: float = 0.0  # how the text fits what the placeholder expects, in [-1, 1]
 
     def add(self, value: float, note: str = "") -> None:
         self.total += value
@@ -118,6 +119,7 @@ def _score_content(slot: Slot, cand: Candidate, score: PairScore) -> None:
     if slot.placeholder_type != "text":
         return
     fit, note = content_fit(slot.expected, cand.classes)
+    score.content = fit
     if fit:
         score.add(W_CONTENT * fit, note)
 
@@ -134,7 +136,7 @@ def _score_geometry(slot: Slot, cand: Candidate, ctx: _Context, score: PairScore
         score.add(value, note)
     if slot.text_height is not None and cand.text_height is not None:
         alike = math.exp(-_log_ratio(slot.text_height, cand.text_height) / 0.45)
-        score.add(0.14 * (alike - 0.5), "same text size" if alike > 0.8 else "")
+        score.add(0.25 * (alike - 0.5), "same text size" if alike > 0.8 else "")
     if slot.prominence is not None and cand.prominence is not None:
         alike = math.exp(-_log_ratio(slot.prominence, cand.prominence) / 0.4)
         score.add(0.2 * (alike - 0.5), "same relative size" if alike > 0.8 else "")
@@ -177,7 +179,12 @@ def _score_kind(slot: Slot, cand: Candidate, score: PairScore) -> None:
         score.add(0.05, "group of parts")
     if cand.in_composite:
         score.add(-0.08, "part of a group")
-    if cand.parent is not None and name_similarity(slot.names[0], cand.parent)[0] >= 0.3:
+    if cand.with_text and not cand.only_text and concepts.get("logo", 0) < 0.99:
+        score.add(-0.15, "a group with text in it")  # a card: its picture and its caption
+    if (
+        cand.parent is not None and not cand.parent_with_text
+        and name_similarity(slot.names[0], cand.parent)[0] >= 0.3
+    ):
         # the group is named for this placeholder ("Company Logo"): the layer is one part of it
         score.add(-0.2, "a part of the group named for it")
     if concepts.get("image", 0) >= 0.99 and kind == "shape":

@@ -33,7 +33,7 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
         "guest", "performer", "agent", "realtor", "instructor", "coach", "firstname",
         "lastname", "surname", "who", "mvp", "honoree", "member", "people", "panelist",
         "panellist", "talent", "star", "artist", "dj", "names", "players", "speakers", "headliner",
-        "act", "band",
+        "act", "band", "nominee", "nominees", "finalist", "winner", "candidate", "contestant",
     ),
     "image": (
         "image", "photo", "picture", "pic", "img", "photograph", "shot", "cutout", "headshot",

@@ -267,7 +267,7 @@ def test_numbered_placeholders_follow_reading_order_top_to_bottom():
     result = match_layers(document, template(comp("Main", *placeholders, width=1200, height=1500)))
     assert chosen(result) == {"player1fullname": 4, "player2fullname": 5, "player3fullname": 6}
     assert match_of(result, "player1fullname").reason == "text layer; name-like content; reading order 1 of 3"
-    assert match_of(result, "player1fullname").confidence >= 0.9
+    assert match_of(result, "player1fullname").confidence >= 0.8
 
 
 def test_reading_order_is_left_to_right_within_a_row():
