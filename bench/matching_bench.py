@@ -8,14 +8,14 @@ others; the benchmark reports each separately so that a matcher fitted to one ge
 - ``b``: ``bench/matching_cases_b`` (``make_matching_cases_b.py``, an independent generator
   with other themes, layouts, naming habits and aspect changes, seed 1; tuned on);
 - ``b-seed2``, ``b-seed4``: that generator with other seeds (their mistakes were looked at);
-- ``b-seed3``, ``b-seed6``: that generator with other seeds (never looked at; seed 5 is the
-  test suite's);
+- ``b-seed3``, ``b-seed6``, ``b-seed7``: that generator with other seeds (never looked at;
+  seed 5 is the test suite's);
 - ``c``: ``bench/matching_cases_c`` (``make_matching_cases_c.py``, a third generator written
   independently of both, stressing the families issue 14 names: Photoshop's Background under
   a named one, numbered names out of order, identical names and texts, content-named type
   layers, placeholders without a counterpart; seed 1; tuned on);
-- ``c-seed2``: that generator with another seed (its mistakes were looked at);
-- ``c-seed3``, ``c-seed4``: that generator with other seeds (never looked at);
+- ``c-seed2``, ``c-seed4``: that generator with other seeds (their mistakes were looked at);
+- ``c-seed3``, ``c-seed5``, ``c-seed6``: that generator with other seeds (never looked at);
 - ``real``: cases built from the real Photoshop files in ``../shared/fixtures/psd``
   (``real_matching_cases.py``; absent files are left out; its mistakes were looked at).
 
@@ -178,10 +178,13 @@ PARTS: dict[str, tuple[Callable[[], list[tuple[str, dict]]], bool]] = {
     "b-seed3": (_generated("make_matching_cases_b", 3), False),
     "b-seed4": (_generated("make_matching_cases_b", 4), True),
     "b-seed6": (_generated("make_matching_cases_b", 6), False),
+    "b-seed7": (_generated("make_matching_cases_b", 7), False),
     "c": (lambda: directory_cases(CASES_C), True),
     "c-seed2": (_generated("make_matching_cases_c", 2), True),
     "c-seed3": (_generated("make_matching_cases_c", 3), False),
-    "c-seed4": (_generated("make_matching_cases_c", 4), False),
+    "c-seed4": (_generated("make_matching_cases_c", 4), True),
+    "c-seed5": (_generated("make_matching_cases_c", 5), False),
+    "c-seed6": (_generated("make_matching_cases_c", 6), False),
     "real": (_real, True),
 }
 

@@ -44,6 +44,7 @@ class Candidate:
     content_named: bool = False  # a type layer named after its text (Photoshop's default)
     copied: bool = False  # a type layer named "... copy [N]": duplicated, its text since edited
     camera: bool = False  # named by a camera or phone (IMG_4821, DSC01234): a photo
+    person_named: bool = False  # a picture named after a person ("zara_mensah.png"): a portrait
     composite: bool = False  # a group built of default-named parts (a logo made of shapes)
     in_composite: bool = False  # a part of such a group
     covered: bool = False  # a full-canvas layer under another opaque full-canvas layer
@@ -203,6 +204,7 @@ def build_candidates(psd: PsdDocument) -> list[Candidate]:
                 content_named=content_named,
                 copied=layer.kind == "type" and not content_named and _COPY_NAME.search(layer.name) is not None,
                 camera=bool(_CAMERA_NAME.match(_strip_extension(layer.name))),
+                person_named=layer.kind != "type" and _person_name(layer.name),
                 composite=layer.kind == "group" and _is_composite(layers, inner),
                 decoration=_is_decoration(layer.kind, box),
                 text_height=_text_height(bbox, width, height) if layer.kind == "type" else None,
@@ -220,9 +222,15 @@ def build_candidates(psd: PsdDocument) -> list[Candidate]:
 _COPY_NAME = re.compile(r"\bcopy(\s+\d+)?\s*$", re.I)
 
 
+#: Words designers put after a name to keep an old version: "Title old", "Logo v1", "bg backup".
+_VERSION_MARK = r"(\s*[-_(]?\s*(copy(\s+\d+)?|old|older|v\d+|backup|bak|orig|original|draft|alt|previous|prev)\)?)+\s*$"
+
+
 def _base_name(name: str) -> str:
-    """A layer name without Photoshop's "copy" marker, case and spacing."""
-    return re.sub(r"(\s+copy(\s+\d+)?)+\s*$", "", name.strip(), flags=re.I).lower()
+    """A layer name without Photoshop's "copy" marker or a designer's version mark, case and
+    spacing."""
+    base = re.sub(_VERSION_MARK, "", name.strip(), flags=re.I).lower()
+    return base or name.strip().lower()
 
 
 def _mark_duplicates(cands: list[Candidate]) -> None:
@@ -331,6 +339,11 @@ def _text_height(bbox, width: float, height: float) -> float | None:
     if bbox is None or width <= 0 or height <= 0 or bbox[3] <= bbox[1]:
         return None
     return (bbox[3] - bbox[1]) / math.sqrt(width * height)
+
+
+def _person_name(name: str) -> bool:
+    words = re.sub(r"[_\-.]+", " ", _strip_extension(name)).strip()
+    return content_classes(words.title()).get("person", 0.0) >= 0.4
 
 
 def _is_content(name: str) -> bool:

@@ -32,7 +32,7 @@ _SPECIFIC = frozenset(
     {
         "price", "percent", "date", "time", "phone", "url", "email", "handle", "jersey",
         "number", "score", "address", "beds", "baths", "area", "code", "long", "cta", "person",
-        "team", "role", "place", "connector", "legal", "rating",
+        "team", "role", "place", "connector", "legal", "rating", "badge",
     }
 )
 
@@ -208,7 +208,9 @@ def content_classes(text: str | None) -> dict[str, float]:
         _damp_mentions(classes)
     specific = max((v for k, v in classes.items() if k in _SPECIFIC), default=0.0)
     sentence = len(alpha) >= 4 and re.search(r"[.!?]$", text) is not None and not text.isupper()
-    if 1 <= len(words) <= 6 and specific < 0.75 and not sentence:
+    if len(words) == 1 and len(alpha) == 1 and len(alpha[0]) <= 4 and specific < 0.4:
+        _add(classes, "badge", 0.7)  # "NEW", "HOT", "LIVE", "GG": a sticker, not a headline
+    elif 1 <= len(words) <= 6 and specific < 0.75 and not sentence:
         _add(classes, "headline", 0.5)
     elif len(alpha) >= 4 and "long" not in classes and specific < 0.75:
         _add(classes, "long", 0.55)  # a sentence: subhead, caption or body copy
@@ -358,6 +360,7 @@ _CLASS_WORDS = {
     "place": "place-name",
     "long": "long",
     "headline": "headline-like",
+    "badge": "badge-like",
     "cta": "call-to-action",
     "role": "job-title",
     "jersey": "jersey-number",

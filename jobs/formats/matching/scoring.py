@@ -97,6 +97,9 @@ def _score_other_name(slot: Slot, cand: Candidate, name_value: float, score: Pai
             score.add(0.05, "a photo")
         elif slot.concepts.get("logo", 0) >= 0.99:
             score.add(-0.1, "a photo, not a logo")
+    if cand.person_named and slot.placeholder_type == "footage" and slot.concepts.get("image", 0) >= 0.99:
+        score.add(0.05, "a person's picture")  # "zara_mensah.png" for a headshot
+        return
     if name_value > 0 or cand.name.empty or cand.layer.kind == "type":
         return
     if all(info.empty for info in slot.names):
