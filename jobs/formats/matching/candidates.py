@@ -343,7 +343,7 @@ def _text_height(bbox, width: float, height: float) -> float | None:
 
 def _person_name(name: str) -> bool:
     words = re.sub(r"[_\-.]+", " ", _strip_extension(name)).strip()
-    return content_classes(words.title()).get("person", 0.0) >= 0.4
+    return content_classes(words.title()).get("person", 0.0) >= 0.85  # a known first name
 
 
 def _is_content(name: str) -> bool:

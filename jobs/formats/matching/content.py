@@ -154,7 +154,7 @@ def _word_classes(text: str, words: list[str]) -> dict[str, float]:
     parts = [re.findall(r"[a-zà-ÿ0-9']+", part.lower()) for part in text.split(",")]
     if len(words) <= 6 and any(w in _PLACE_WORDS for part in parts for w in part[-2:]):
         _add(c, "place", 0.8)  # "Riverside Arena", "The Roxy Theatre, Los Angeles"
-    if re.search(r"^[a-z0-9 .'-]+,\s?[a-z]{2,3}$", text.strip().lower()):
+    if re.search(r"^[a-z0-9 .'-]+,\s?([a-z]+\s)?[a-z]{2,3}$", text.strip().lower()):  # "Austin, TX", "Mall, Albany NY"
         _add(c, "place", 0.75)
     if any(w in _ROLE_WORDS for w in words) and len(words) <= 7:
         _add(c, "role", 0.75)

@@ -22,7 +22,7 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "body": (
         "body", "description", "desc", "details", "detail", "info", "paragraph", "blurb",
-        "caption", "bio", "story", "message", "msg", "content", "summary",
+        "caption", "bio", "story", "message", "msg", "content", "summary", "ticker", "crawl",
     ),
     "quote": ("quote", "testimonial", "quotation", "saying", "review"),
     "legal": ("legal", "disclaimer", "terms", "copyright", "fineprint", "smallprint"),
@@ -39,7 +39,7 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
         "image", "photo", "picture", "pic", "img", "photograph", "shot", "cutout", "headshot",
         "portrait", "hero", "visual", "still", "media", "thumbnail", "thumb", "packshot",
         "imagery", "images", "photos", "pics", "render", "mugshot", "face", "avatar",
-        "snapshot", "gallery",
+        "snapshot", "gallery", "mockup", "mock", "screenshot", "screengrab",
     ),
     "logo": (
         "logo", "brand", "brandmark", "crest", "emblem", "wordmark", "logotype", "seal",
