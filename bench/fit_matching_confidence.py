@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", default="own,b,b-seed2,b-seed4,c,c-seed2,c-seed4")
     parser.add_argument("--threshold", type=float, default=0.6)
-    parser.add_argument("--max-confident-wrong", type=float, default=0.004,
+    parser.add_argument("--max-confident-wrong", type=float, default=0.002,
                         help="share of filled placeholders allowed wrong at or above the threshold")
     args = parser.parse_args(argv)
     obs = observations([p.strip() for p in args.parts.split(",") if p.strip()])

@@ -259,11 +259,11 @@ def _resolve_groups(scores: np.ndarray, cands: Sequence[Candidate], assignment: 
 #: two alike layers has almost none. With no margin at all the certainty is ``_TIE`` (a coin
 #: toss between two layers), so a near-tie never reaches the review threshold. The constants
 #: are fitted by ``bench/fit_matching_confidence.py`` (least Brier score on the tuned parts of
-#: ``bench/matching_bench.py`` with at most 0.4 % of fills wrong at or above 0.6); the bench
+#: ``bench/matching_bench.py`` with at most 0.2 % of fills wrong at or above 0.6); the bench
 #: prints the reliability table they give on every part.
-_QUALITY_MID = 0.12
-_QUALITY_SCALE = 0.19
-_MARGIN_SCALE = 0.17
+_QUALITY_MID = 0.08
+_QUALITY_SCALE = 0.15
+_MARGIN_SCALE = 0.20
 _TIE = 0.2
 
 

@@ -26,6 +26,7 @@ from .assignment import (
 from .candidates import CONTENT_KINDS, Candidate, Slot, build_candidates, build_slot
 from .geometry import _log_ratio
 from .learned import LearnedPattern
+from .names import normalise_words
 from .scoring import PairScore, _Context, score_pair
 
 
@@ -62,11 +63,26 @@ SIBLING_EMPTY = 0.12
 Hints = Mapping[str, tuple[int | None, float, str]]
 
 
+def hint_keys(names: Sequence[str]) -> list[str]:
+    """What a placeholder is called across versions of a design: its normalised words
+    without those most of its composition's placeholders share (``end_title`` and
+    ``end_venue`` of an "End Card" are ``title`` and ``venue``)."""
+    words = [normalise_words(name) for name in names]
+    counts = Counter(w for ws in words for w in set(ws))
+    common = {w for w, n in counts.items() if len(names) >= 3 and n >= 0.6 * len(names)}
+    out = []
+    for name, ws in zip(names, words):
+        kept = [w for w in ws if w not in common] or ws
+        out.append(" ".join(kept) or name)
+    return out
+
+
 def _apply_hints(slots, cands, scores, details, hints: Hints) -> None:
-    """Versions of one design (a 16:9 and a 9:16 composition) fill their placeholders of the
-    same name with the same PSD layers."""
-    for s, slot in enumerate(slots):
-        hint = hints.get(slot.layer.name)
+    """Versions of one design (a 16:9 and a 9:16 composition, an end card) fill their
+    placeholders of the same name with the same PSD layers."""
+    keys = hint_keys([slot.layer.name for slot in slots])
+    for s, key in enumerate(keys):
+        hint = hints.get(key)
         if hint is None:
             continue
         position, conf, where = hint
@@ -189,14 +205,13 @@ def match_layers(
         comp = comps[i]
         found = match_composition(psd, comp, cands, threshold=threshold, learned=learned, hints=hints)
         by_comp[i] = [match for match, _cand in found]
-        names = Counter(match.placeholder for match, _cand in found)
-        for match, cand in found:
+        keys = hint_keys([match.placeholder for match, _cand in found])
+        names = Counter(keys)
+        for key, (match, cand) in zip(keys, found):
             if cand is not None:
                 used.add(cand.position)
-            if names[match.placeholder] > 1:
+            if names[key] > 1:
                 continue  # "Name" three times: which is which is no hint for another layout
-            hints.setdefault(
-                match.placeholder, (cand.position if cand is not None else None, match.confidence, comp.name)
-            )
+            hints.setdefault(key, (cand.position if cand is not None else None, match.confidence, comp.name))
     matches = [match for i in range(len(comps)) for match in by_comp[i]]
     return MatchResult(matches=tuple(matches), unmatched_psd_layers=_unmatched(cands, used))
