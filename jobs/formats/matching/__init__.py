@@ -14,15 +14,23 @@ Signals (each adds evidence for or against a pair; see ``score_pair``):
   ``...name`` placeholder, a price a ``price`` one, a date a ``date`` one, and so on;
 - geometry in normalised coordinates (centre distance, IoU, size), weighted by how alike the
   two documents' aspect ratios are, and the layer's own aspect ratio;
-- hidden layers and full-canvas backgrounds are weak candidates;
-- numbered placeholders of one role (``player1...``, ``player2...``) take the PSD layers in
-  reading order (top to bottom, then left to right) when nothing else tells them apart;
-- a reviewer's earlier choice (``LearnedPattern``) is strongly preferred.
+- hidden layers, kept old versions ("Title old", "Logo v1") and full-canvas backgrounds are
+  weak candidates; Photoshop's own "Background" says nothing by its name, so a layer the
+  designer named for the background outranks it;
+- numbered placeholders of one role (``player1...``, ``player2...``): where the PSD and the
+  composition share a layout, position tells them apart; where they do not (or boxes are
+  unknown), they take the PSD layers in reading order (top to bottom, then left to right) by
+  the best pairing that keeps both orders and skips layers that do not belong;
+- versions of one design (a 16:9 and a 9:16 composition, an end card): the composition laid
+  out most like the PSD is matched first and guides placeholders of the same name in the
+  others;
+- a reviewer's earlier choice (``LearnedPattern``), as sure as its evidence.
 
 Confidence combines the pair's own score with its margin: how much the best assignment of the
 whole composition loses when that pair is forbidden. A pair with a close rival (another layer
 that would do almost as well, or a placeholder that wants the same layer) gets a low
-confidence even when its raw score is high.
+confidence even when its raw score is high; a tie leaves a fifth of the pair's quality. The
+constants are fitted by ``bench/fit_matching_confidence.py``.
 
 The modules, each importing only those above it:
 

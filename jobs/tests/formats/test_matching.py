@@ -549,16 +549,18 @@ def test_accuracy_and_calibration_on_the_labelled_set():
     _assert_targets(bench.totals(bench.run(CASES, 0.6)), "own set")
 
 
-def test_accuracy_and_calibration_on_the_independent_set():
+@pytest.mark.parametrize("cases", ["CASES_B", "CASES_C"])
+def test_accuracy_and_calibration_on_the_independent_sets(cases):
     bench = _load_bench()
-    _assert_targets(bench.totals(bench.run(bench.CASES_B, 0.6)), "independent set")
+    _assert_targets(bench.totals(bench.run(getattr(bench, cases), 0.6)), cases)
 
 
-def test_accuracy_and_calibration_on_a_seed_nobody_tuned_on(tmp_path):
-    """The independent generator at a seed the matcher was never looked at on."""
+@pytest.mark.parametrize("generator", ["make_matching_cases_b", "make_matching_cases_c"])
+def test_accuracy_and_calibration_on_a_seed_nobody_tuned_on(generator, tmp_path):
+    """The independent generators at a seed the matcher was never looked at on."""
     bench = _load_bench()
-    bench._module("make_matching_cases_b").main(["--seed", "5", "--out", str(tmp_path)])
-    _assert_targets(bench.totals(bench.run(tmp_path, 0.6)), "independent set, seed 5")
+    bench._module(generator).main(["--seed", "11", "--out", str(tmp_path)])
+    _assert_targets(bench.totals(bench.run(tmp_path, 0.6)), f"{generator}, seed 11")
 
 
 def test_confidence_is_calibrated_on_the_labelled_sets():
@@ -567,6 +569,8 @@ def test_confidence_is_calibrated_on_the_labelled_sets():
     bench = _load_bench()
     total = bench.totals(bench.run(CASES, 0.6))
     total.merge(bench.totals(bench.run(bench.CASES_B, 0.6)))
+    total.merge(bench.totals(bench.run(bench.CASES_C, 0.6)))
+
     def accuracy(low, high):
         inside = [right for conf, right in total.filled if low <= conf < high]
         return sum(inside) / len(inside) if inside else 1.0
