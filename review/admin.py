@@ -19,20 +19,27 @@ from . import admin_tokens, views  # noqa: F401  (admin_tokens registers ApiToke
 
 
 class SuperuserOnly:
-    def has_module_permission(self, request):
+    """Superusers only, and no more than django-q2's own admin allows them (its task lists
+    are read-only: nobody adds a Success or a Failure by hand)."""
+
+    @staticmethod
+    def _superuser(request) -> bool:
         return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self._superuser(request)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        return self._superuser(request)
 
     def has_add_permission(self, request, *args):
-        return request.user.is_active and request.user.is_superuser
+        return self._superuser(request) and super().has_add_permission(request, *args)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        return self._superuser(request) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        return self._superuser(request) and super().has_delete_permission(request, obj)
 
 
 for model, model_admin in (
@@ -95,7 +102,7 @@ class ReviewJobAdmin(JobAdmin):
 
     def get_urls(self):
         custom = [
-            path("<path:object_id>/review/", self.admin_site.admin_view(self.review_view), name="jobs_job_review"),
+            path("<int:object_id>/review/", self.admin_site.admin_view(self.review_view), name="jobs_job_review"),
         ]
         return custom + super().get_urls()
 
@@ -103,7 +110,9 @@ class ReviewJobAdmin(JobAdmin):
         return views.review_job(request, object_id, self)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "review_url": reverse("admin:jobs_job_review", args=[object_id])}
+        extra_context = dict(extra_context or {})
+        if str(object_id).isdigit():  # anything else is the admin's own "does not exist"
+            extra_context["review_url"] = reverse("admin:jobs_job_review", args=[object_id])
         return super().change_view(request, object_id, form_url, extra_context)
 
     def has_approve_matching_permission(self, request):
