@@ -52,9 +52,10 @@ class _Roots:
             candidate = Path(root, value)
             if os.path.lexists(candidate):
                 return self._contained(candidate.resolve(), missing="the path is a broken symbolic link")
-        roots = ", ".join(str(root) for root in self.given)
+        # the roots' own paths are the server's business, not the uploader's
+        where = "the input root" if len(self.given) == 1 else f"any of the {len(self.given)} input roots"
         hint = " (use / between folders)" if "\\" in value else ""
-        return _Located(None, "missing", f"not found in any input root ({roots}){hint}")
+        return _Located(None, "missing", f"not found in {where}{hint}")
 
     def _locate_absolute(self, path: Path) -> _Located:
         resolved = path.resolve()
