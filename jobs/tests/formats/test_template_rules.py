@@ -766,9 +766,10 @@ def test_real_template_footage_is_relinked_from_the_input_roots(shared_fixtures)
     )
     report = validate(ctx)
     blocking = [f for f in report.errors if f.rule == "footage-missing"]
-    assert sorted(f.fix.new_path for f in blocking) == [
-        str(shared_fixtures / "aepx" / "footage" / "cutout.png"),
-        str(shared_fixtures / "aepx" / "footage" / "green_yellow_bg.png"),
+    # input roots are resolved (../shared may be a symbolic link): compare resolved paths
+    assert sorted(Path(f.fix.new_path).resolve() for f in blocking) == [
+        (shared_fixtures / "aepx" / "footage" / "cutout.png").resolve(),
+        (shared_fixtures / "aepx" / "footage" / "green_yellow_bg.png").resolve(),
     ]
     # The disabled pre-comp layer does not render: its layered PSD footage is only noted.
     assert {f.severity for f in found(ctx, "layered-footage-left")} == {"info"}
