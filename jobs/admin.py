@@ -1,8 +1,22 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
 
-from .models import Job, JobAsset, JobLog, JobWarning, LearnedEvidence, LearnedMapping, ParsedFile
+from batches.csv_format import output_name_problem
+
+from .models import (
+    Job,
+    JobAsset,
+    JobLog,
+    JobWarning,
+    LearnedEvidence,
+    LearnedMapping,
+    ParsedFile,
+    Stage,
+    Status,
+    priority_rank,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -42,6 +56,37 @@ class JobAssetInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', asset.file.url, asset.file.name.rsplit("/", 1)[-1])
 
 
+#: The columns a batch CSV gives a job (editable in the admin only before Stage 1).
+CSV_FIELDS = ("output_name", "client_name", "project_name", "priority", "notes", "archived")
+
+
+class JobForm(forms.ModelForm):
+    """The Job change form: the CSV fields checked by the importer's own rules."""
+
+    class Meta:
+        model = Job
+        fields = "__all__"
+
+    def clean_output_name(self):
+        value = self.cleaned_data["output_name"]
+        problem = output_name_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
+
+    def clean_client_name(self):
+        return self._one_line("client_name")
+
+    def clean_project_name(self):
+        return self._one_line("project_name")
+
+    def _one_line(self, name):
+        value = self.cleaned_data[name]
+        if any(ch in value for ch in "\r\n\x00"):
+            raise forms.ValidationError("must be one line of text")
+        return value
+
+
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
     list_display = ("job_id", "client_name", "project_name", "priority", "stage", "status", "batch", "updated_at")
@@ -74,6 +119,30 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # jobs come from a batch CSV
+
+    def get_readonly_fields(self, request, obj=None):
+        """The CSV's fields are editable only while the job waits at Stage 0: after that the
+        stages have used them (the output name is in the script and the commands)."""
+        fields = tuple(self.readonly_fields)
+        if obj is not None and (obj.stage, obj.status) != (Stage.VALIDATE, Status.PENDING):
+            fields += tuple(f for f in CSV_FIELDS if f not in fields)
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs.setdefault("form", JobForm)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """Write only the fields this form changed (and may change): the stage machine owns the
+        rest of the row, which a whole-row save from a page opened minutes ago would undo."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        editable = [name for name in form.changed_data if name not in self.get_readonly_fields(request, obj)]
+        if editable:
+            if "priority" in editable:
+                obj.priority_rank = priority_rank(obj.priority)
+                editable.append("priority_rank")
+            obj.save(update_fields=[*editable, "updated_at"])
 
 
 @admin.register(JobWarning)

@@ -63,6 +63,9 @@ class Job(models.Model):
     stage = models.PositiveSmallIntegerField(choices=Stage.choices, default=Stage.VALIDATE)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     stage_entered_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Moves applied so far; each move checks it (no lost updates)."
+    )
 
     stage1_completed_at = models.DateTimeField(null=True, blank=True)
     stage2_completed_at = models.DateTimeField(null=True, blank=True)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from .formats.descriptions import Match, MatchResult, PsdDocument, TemplateDocument
 from .learned_mappings import count_applied, learn_from_approved_job, withdraw_job_evidence
 from .models import Job, JobAsset, JobWarning, Stage
-from .transitions import TransitionError, job_transition
+from .transitions import Prepared, TransitionError, job_transition
 
 FIT_MODES = ("fit", "fill", "stretch")
 PlaceholderKey = tuple[str, int]  # (composition, layer index)
@@ -114,18 +114,25 @@ def _apply_changes(job: Job, changes: Mapping[PlaceholderKey, MatchChange]) -> t
 
 
 def job_update_matching(*, job: Job, user, changes: Mapping[PlaceholderKey, MatchChange]) -> Job:
-    """Save a reviewer's changes to the matching (Stage 2), without approving."""
-    matches, described = _apply_changes(job, changes)
+    """Save a reviewer's changes to the matching (Stage 2), without approving.
+
+    The changes are applied to the matches as they are inside the move's transaction (the
+    job's row locked), so two reviewers saving at once, or a save and an approval, lose
+    nothing: the later one builds on the earlier one's result.
+    """
+    _matches, described = _apply_changes(job, changes)  # refuse bad input before locking
     if not described:
         return job
-    return job_transition(
-        job=job,
-        action="update_matching",
-        user=user,
-        fields={"matches": [m.to_dict() for m in matches]},
-        message=f"Changed {len(described)} match(es)",
-        details={"changes": described},
-    )
+
+    def prepare(fresh: Job) -> Prepared:
+        matches, now_described = _apply_changes(fresh, changes)
+        return Prepared(
+            fields={"matches": [m.to_dict() for m in matches]},
+            details={"changes": now_described},
+            message=f"Changed {len(now_described)} match(es)",
+        )
+
+    return job_transition(job=job, action="update_matching", user=user, prepare=prepare)
 
 
 class ApprovalNeedsConfirmation(TransitionError):
@@ -162,31 +169,27 @@ def job_approve_matching(
     lists them. What the reviewer chose is learned only once the preview is approved
     (:func:`job_approve_preview`).
     """
-    matches, described = _apply_changes(job, changes or {})
-    open_items = approval_open_items(matches)
-    approved = [replace(m, confirmed=True) for m in matches]  # filled, or accepted as empty
+    _apply_changes(job, changes or {})  # refuse bad input before locking
 
-    def check(fresh: Job) -> None:
-        # Inside the move's transaction, after its permission and state checks: a refusal here
-        # rolls the move back, so a user who may not approve hears that first.
+    def prepare(fresh: Job) -> Prepared:
+        # Inside the move's transaction, its row locked, after its permission and state checks:
+        # the matches approved are the ones saved last (a concurrent save is not lost), and a
+        # refusal here rolls the move back, so a user who may not approve hears that first.
+        matches, described = _apply_changes(fresh, changes or {})
+        open_items = approval_open_items(matches)
         if open_items and not approve_anyway:
             raise ApprovalNeedsConfirmation(
                 f"Approving {job.job_id} would accept {len(open_items)} item(s) nobody confirmed: "
                 + "; ".join(open_items) + ". Confirm them, or approve anyway.",
                 open_items=open_items, job_id=job.job_id,
             )
+        approved = [replace(m, confirmed=True) for m in matches]  # filled, or accepted as empty
+        details = {"changes": described} if described else {}
+        if open_items:
+            details["approved_anyway"] = open_items
+        return Prepared(fields={"matches": [m.to_dict() for m in approved]}, details=details)
 
-    details = {"changes": described} if described else {}
-    if open_items:
-        details["approved_anyway"] = open_items
-    return job_transition(
-        job=job,
-        action="approve_matching",
-        user=user,
-        fields={"matches": [m.to_dict() for m in approved]},
-        details=details or None,
-        within=check,
-    )
+    return job_transition(job=job, action="approve_matching", user=user, prepare=prepare)
 
 
 @dataclass

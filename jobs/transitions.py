@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -157,6 +157,15 @@ def allowed_actions(job: Job, user=None) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What ``job_transition``'s ``prepare`` computed from the locked job."""
+
+    fields: dict
+    details: dict = field(default_factory=dict)
+    message: str = ""
+
+
 def job_transition(
     *,
     job: Job | int,
@@ -167,13 +176,17 @@ def job_transition(
     details: dict | None = None,
     fields: dict | None = None,
     within: Callable[[Job], None] | None = None,
+    prepare: Callable[[Job], Prepared] | None = None,
 ) -> Job:
     """Apply ``action`` to ``job`` (an instance or a primary key) and return the fresh job.
 
-    ``fields`` are extra Job columns written by the same UPDATE; ``within(job)`` runs inside
-    the transaction after the move (to store a stage's results atomically with it). Raises a
-    :class:`TransitionError` and changes nothing when the move is not allowed now, the user
-    lacks the permission, or a required reason is missing.
+    ``fields`` are extra Job columns written by the same UPDATE; ``prepare(job)`` computes
+    more of them (and the audit row's details and message) from the job as it is inside the
+    transaction, its row locked, so a change built on the job's current data (its matches)
+    cannot be lost to a concurrent move; ``within(job)`` runs inside the transaction after the
+    move (to store a stage's results atomically with it). Every move checks and bumps the
+    job's ``version``. Raises a :class:`TransitionError` and changes nothing when the move is
+    not allowed now, the user lacks the permission, or a required reason is missing.
     """
     try:
         move = MOVES[action]
@@ -190,7 +203,8 @@ def job_transition(
         raise ReasonRequired(f"{move.label} needs a reason.")
 
     with transaction.atomic():
-        current = Job.objects.filter(pk=pk).values("job_id", "stage", "status", "attempts").first()
+        locked = Job.objects.select_for_update().filter(pk=pk)
+        current = locked.values("job_id", "stage", "status", "attempts", "version").first()
         if current is None:
             raise TransitionNotAllowed(f"Job {pk} does not exist.")
         state = (current["stage"], current["status"])
@@ -202,7 +216,14 @@ def job_transition(
             )
         target = move.target(state)
         now = timezone.now()
-        values = {"stage": target[0], "status": target[1], "updated_at": now, **(fields or {})}
+        extra = dict(fields or {})
+        if prepare is not None:
+            prepared = prepare(Job.objects.get(pk=pk))
+            extra.update(prepared.fields)
+            details = {**(details or {}), **prepared.details} or None
+            message = prepared.message or message
+        values = {"stage": target[0], "status": target[1], "updated_at": now,
+                  "version": F("version") + 1, **extra}
         if target[0] != state[0]:
             values["stage_entered_at"] = now
         if action == "claim":
@@ -219,8 +240,10 @@ def job_transition(
             values[at_field] = now
             if by_field:
                 values[by_field] = user
-        # The conditional UPDATE is the guard: a concurrent move makes it touch no row.
-        if not Job.objects.filter(pk=pk, stage=state[0], status=state[1]).update(**values):
+        # The conditional UPDATE is the guard: a concurrent move (even one that keeps the stage
+        # and status, like a saved matching) bumped the version, so it touches no row.
+        guard = Job.objects.filter(pk=pk, stage=state[0], status=state[1], version=current["version"])
+        if not guard.update(**values):
             raise TransitionNotAllowed(
                 f"Job {current['job_id']} was changed by someone else; '{move.label}' was not applied.",
                 job_id=current["job_id"],

@@ -75,6 +75,7 @@ from .fields import (
     OUTPUT_EXTENSIONS,
     PRIORITIES,
     REQUIRED_COLUMNS,
+    output_name_problem,
 )
 from .parse import parse_batch_csv
 from .paths import MAX_PATH_CHARS
@@ -82,6 +83,7 @@ from .report import CsvIssue, CsvLimits, CsvReport, JobRow
 from .rows import PROGRESS_EVERY
 
 __all__ = [
+    "output_name_problem",
     "DEFAULT_PRIORITY",
     "JOB_ID_RE",
     "KNOWN_COLUMNS",

@@ -47,6 +47,12 @@ def _output_name_problem(value: str) -> str | None:
     return None
 
 
+def output_name_problem(value: str) -> str | None:
+    """Why ``value`` is not a usable project file name, or ``None`` (the importer's rule, for
+    every other place that takes an output name)."""
+    return _output_name_problem(value)
+
+
 def _show(value: str, limit: int = 120) -> str:
     """``value`` for a message: cut short, control characters escaped (``\\n``)."""
     short = value if len(value) <= limit else value[: limit - 1] + "…"
