@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from .vocabulary import (
+    _BADGE_WORDS,
     _CLUB_WORDS,
     _COMMON_WORDS,
     _CTA_VERBS,
@@ -208,8 +209,8 @@ def content_classes(text: str | None) -> dict[str, float]:
         _damp_mentions(classes)
     specific = max((v for k, v in classes.items() if k in _SPECIFIC), default=0.0)
     sentence = len(alpha) >= 4 and re.search(r"[.!?]$", text) is not None and not text.isupper()
-    if len(words) == 1 and len(alpha) == 1 and len(alpha[0]) <= 4 and specific < 0.4:
-        _add(classes, "badge", 0.7)  # "NEW", "HOT", "LIVE", "GG": a sticker, not a headline
+    if len(words) == 1 and len(alpha) == 1 and alpha[0] in _BADGE_WORDS and specific < 0.4:
+        _add(classes, "badge", 0.7)  # "NEW", "HOT", "LIVE": a sticker, not a headline
     elif 1 <= len(words) <= 6 and specific < 0.75 and not sentence:
         _add(classes, "headline", 0.5)
     elif len(alpha) >= 4 and "long" not in classes and specific < 0.75:

@@ -45,12 +45,17 @@ def _score_matrix(slots, cands, ctx) -> tuple[np.ndarray, list[list[PairScore | 
 
 
 def _slot_prominence(slots: Sequence[Slot]) -> None:
-    """Each text placeholder's height relative to the composition's tallest one."""
+    """Each text placeholder's height relative to the composition's tallest one (or, where the
+    template gives no boxes, its font size relative to the largest)."""
     heights = [s.text_height for s in slots if s.text_height]
     tallest = max(heights, default=0.0)
+    sizes = [s.layer.font_size for s in slots if s.placeholder_type == "text" and s.layer.font_size]
+    largest = max(sizes, default=0.0)
     for slot in slots:
         if slot.text_height and tallest:
             slot.prominence = min(1.0, slot.text_height / tallest)
+        elif not tallest and largest and slot.placeholder_type == "text" and slot.layer.font_size:
+            slot.prominence = min(1.0, slot.layer.font_size / largest)
 
 
 #: What a placeholder of the same name took in a composition matched before (one laid out

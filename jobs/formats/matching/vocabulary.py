@@ -237,6 +237,14 @@ _CTA_VERBS = frozenset(
     """.split()
 )
 
+#: One-word stickers on a design ("NEW", "LIVE"): badges, not headlines or subheads.
+_BADGE_WORDS = frozenset(
+    """
+    new hot live sale free now soon top best vip gg wow hd 4k exclusive limited sold open
+    only deal promo beta pro plus lite bonus gift premiere tonight
+    """.split()
+)
+
 #: Common words of short graphic text that are not people's names.
 _COMMON_WORDS = frozenset(
     """
