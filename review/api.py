@@ -1,22 +1,36 @@
 """The JSON API under ``/api/`` (django-ninja; the OpenAPI document is at ``/api/openapi.json``).
 
-Thin endpoints: authenticate (bearer token or session, see :mod:`review.api_auth`), check the
-permission the admin asks for, parse, call a service or a selector, and shape the answer.
-The acting user is always the authenticated one: a ``user_id`` in a body is not read.
+Thin endpoints: authenticate (bearer token or session of an active staff user, see
+:mod:`review.api_auth`), check the permission the admin asks for, parse, call a service or a
+selector, and shape the answer. The acting user is always the authenticated one: a ``user_id``
+in a body is not read.
 
 Errors are ``{"message": …, "code": …}``: 400 ``invalid``, 401 ``unauthenticated``, 403
-``forbidden``, 404 ``not_found``, 409 ``conflict`` (a move that is not possible now).
+``forbidden``, 404 ``not_found``, 409 ``conflict`` (a move that is not possible now), 413
+``too_large`` (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``) and 500 ``server_error`` (logged;
+the answer never carries the exception's text). The handlers below shape what the endpoints
+raise; ``aeautomation.middleware`` shapes what is refused before them (NUL characters, Django's
+limits) and any error page Django makes under ``/api/``.
 """
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core import signals
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404
+from django.utils.log import log_response
 from ninja import File, NinjaAPI, Query, Schema
 from ninja import Status as HttpStatus
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -28,6 +42,7 @@ from batches.services import batch_import, batch_start
 from jobs.models import Job, Stage
 from jobs.selectors import job_detail_queryset
 from jobs.services import (
+    SEND_BACK_ACTIONS,
     MatchChange,
     job_approve_matching,
     job_approve_preview,
@@ -38,7 +53,7 @@ from jobs.services import (
 from jobs.transitions import TransitionError
 
 from . import selectors
-from .api_auth import BearerTokenAuth, CsrfRefused, SessionCsrfAuth, needs, user_for_token
+from .api_auth import BearerTokenAuth, CsrfRefused, SessionCsrfAuth, is_api_user, needs, user_for_token
 from .api_schemas import (
     ApproveMatchingIn,
     ApprovePreviewIn,
@@ -58,19 +73,24 @@ from .api_schemas import (
 )
 
 TRANSITION_STATUS = {"conflict": 409, "forbidden": 403, "invalid": 400}
-HTTP_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}
+HTTP_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict",
+              413: "too_large", 500: "server_error"}
 UNAUTHENTICATED = (
-    "Authentication required: log in, or send 'Authorization: Bearer <token>' (manage.py create_api_token)."
+    "Authentication required: log in as staff, or send 'Authorization: Bearer <token>' of a staff user "
+    "(manage.py create_api_token)."
 )
+SERVER_ERROR = "Something went wrong on the server; the error has been logged."
+# The stages a job can be sent back to (from Stage 4; earlier stages have one way back).
+SEND_BACK_STAGES = sorted({to_stage for _stage, to_stage in SEND_BACK_ACTIONS if to_stage is not None})
 
 
 def _authenticated_user(request):
-    """The user of a bearer token or of the session (no CSRF needed: used for GETs only)."""
+    """The staff user of a bearer token or of the session (no CSRF needed: used for GETs only)."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         return user_for_token(header[7:])
     user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated and user.is_active else None
+    return user if is_api_user(user) else None
 
 
 def login_required_json(view):
@@ -163,6 +183,38 @@ def on_bad_multipart(request, exc: MultiPartParserError):
 def on_http_error(request, exc: HttpError):
     status = exc.status_code if exc.status_code in HTTP_CODES else 400
     return error(request, status, exc.message)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request, exc: SuspiciousOperation):
+    """Django's limits met while an endpoint reads the request (a multipart upload, mostly)."""
+    if isinstance(exc, RequestDataTooBig):
+        response = error(request, 413, f"The request's form fields (files aside) are larger than the "
+                                       f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes the API accepts.")
+    elif isinstance(exc, TooManyFieldsSent):
+        response = error(request, 400, f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields.")
+    elif isinstance(exc, TooManyFilesSent):
+        response = error(request, 400, f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files.")
+    else:
+        response = error(request, 400, "The request is not valid.")
+    # Logged where Django logs these (django.security.<name>), as it would without this handler.
+    log_response(str(exc), exception=exc, request=request, response=response, level="error",
+                 logger=logging.getLogger(f"django.security.{exc.__class__.__name__}"))
+    return response
+
+
+@api.exception_handler(Exception)
+def on_unhandled(request, exc: Exception):
+    """Any other error: reported as Django reports one (the ``got_request_exception`` signal,
+    the ``django.request`` log with the traceback) and answered with a generic 500, since
+    the exception's text may hold database or file details.
+
+    django-ninja's own handler for ``Exception`` re-raises (or, with DEBUG, answers the
+    traceback as text)."""
+    signals.got_request_exception.send(sender=None, request=request)
+    response = error(request, 500, SERVER_ERROR)
+    log_response("%s: %s", "Internal Server Error", request.path, response=response, request=request, exception=exc)
+    return response
 
 
 # --- Helpers --------------------------------------------------------------------------------
@@ -335,6 +387,10 @@ def approve_stage3(request, job_id: str, payload: ApprovePreviewIn | None = None
 @api.post("/job/{job_id}/send-back", response={200: JobActionOut, **ACTION_ERRORS}, auth=SEND_BACK, tags=["actions"])
 def send_back(request, job_id: str, payload: SendBackIn):
     """Send the job back with a reason (Stage 2 → producer, 3 → matching, 4 → stage 2 or 3)."""
+    if payload.to_stage is not None and payload.to_stage not in SEND_BACK_STAGES:
+        allowed = " or ".join(str(stage) for stage in SEND_BACK_STAGES)
+        return error(request, 400, f"to_stage must be {allowed} (where a job at stage 4 can be sent back to); "
+                                   "leave it out for a job at stage 2 or 3.")
     job = job_send_back(job=get_job(job_id), user=request.auth, reason=payload.reason, to_stage=payload.to_stage)
     return action_result(job)
 

@@ -3,7 +3,10 @@
 Tokens are ``secrets.token_urlsafe(32)`` values. Only their SHA-256 is stored (with the first
 characters as a visible prefix), so a copy of the database gives nobody a usable token. A
 request presents one as ``Authorization: Bearer <token>``; a revoked token, a token of an
-inactive user, or an unknown token is refused (401).
+inactive or non-staff user, or an unknown token is refused (401).
+
+The API is for staff, as the admin is: bearer tokens and sessions alike authenticate only
+active staff users (:func:`is_api_user`); the admin's permissions then decide what each may do.
 
 Session requests are the dashboard's own fetches: they must carry the CSRF token on unsafe
 methods, exactly as a form post would (403 otherwise).
@@ -62,12 +65,18 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+def is_api_user(user) -> bool:
+    """Whether ``user`` may use the API at all: an active staff member, as the admin asks."""
+    return user is not None and user.is_authenticated and user.is_active and user.is_staff
+
+
 def user_for_token(raw: str):
-    """The active user ``raw`` belongs to, or None for an unknown, revoked or inactive one."""
+    """The active staff user ``raw`` belongs to; None for an unknown or revoked token, or one
+    whose user is inactive or no longer staff."""
     if not raw:
         return None
     token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw.strip())).first()
-    if token is None or token.revoked or not token.user.is_active:
+    if token is None or token.revoked or not is_api_user(token.user):
         return None
     _touch(token)
     return token.user
@@ -104,7 +113,7 @@ class BearerTokenAuth(HttpBearer):
 
 
 class SessionCsrfAuth(APIKeyCookie):
-    """The logged-in Django session; unsafe methods must pass Django's CSRF check."""
+    """The logged-in Django session of a staff user; unsafe methods must pass Django's CSRF check."""
 
     param_name: str = settings.SESSION_COOKIE_NAME
 
@@ -117,7 +126,7 @@ class SessionCsrfAuth(APIKeyCookie):
 
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not user.is_active:
+        if not is_api_user(user):
             return None
         if check_csrf(request) is not None:
             raise CsrfRefused("CSRF check failed: send the X-CSRFToken header with session requests.")
