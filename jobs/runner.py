@@ -4,6 +4,10 @@ Every task is safe to run twice (or concurrently): the claim is a conditional UP
 one run works on a job, and a run that finds the job already claimed or done does nothing.
 The work itself (parsing files, rendering) happens outside any transaction; its results are
 stored in the same transaction as the completing move.
+
+A database error is never shown to a user: one the work or the storing of its results runs
+into fails the job with a plain sentence (:func:`database_refused`), and the exception, SQL
+and driver text included, goes to the log.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 
+from .formats.descriptions import clean_text
 from .formats.errors import FormatError
 from .models import Job, JobWarning, Stage, Status
 from .stages.base import Outcome, StageWorkError
@@ -68,6 +73,10 @@ def run_stage_work(*, job_pk: int, stage: int) -> str:
         # counted as an attempt, so a database that never comes back still ends in a failure).
         log.warning("job %s: database unavailable during stage %s work; left to the reaper", job.job_id, stage)
         raise
+    except DatabaseError as exc:  # the database refused what the work wrote (bad data, a constraint)
+        log.exception("job %s: the database refused stage %s work", job.job_id, stage)
+        fail_job(job_pk=job.pk, reason=database_refused(stage, exc))
+        return "failed"
     except Exception as exc:  # a bug or an environment problem: fail this job, not the batch
         log.exception("job %s: stage %s work crashed", job.job_id, stage)
         fail_job(job_pk=job.pk, reason=f"Unexpected error: {type(exc).__name__}: {exc}")
@@ -84,12 +93,29 @@ def run_stage_work(*, job_pk: int, stage: int) -> str:
     except TransitionError as exc:  # e.g. the reaper took the job back meanwhile
         log.warning("job %s: result of stage %s not stored: %s", job.job_id, stage, exc)
         return "skipped"
+    except (OperationalError, InterfaceError):
+        log.warning("job %s: database unavailable storing stage %s; left to the reaper", job.job_id, stage)
+        raise
+    except DatabaseError as exc:  # the move was rolled back: the job is still claimed, so fail it
+        log.exception("job %s: the database refused the result of stage %s", job.job_id, stage)
+        fail_job(job_pk=job.pk, reason=database_refused(stage, exc))
+        return "failed"
     return "done"
+
+
+def database_refused(stage: int, exc: DatabaseError) -> str:
+    """What a user is told when the database refused a stage's data: no SQL, no driver text
+    (those are in the log), only the kind of error Django names."""
+    return (
+        f"Stage {int(stage)} could not be saved: the database refused the data ({type(exc).__name__}). "
+        "The details are in the worker log."
+    )
 
 
 def fail_job(*, job_pk: int, reason: str) -> bool:
     """Mark a claimed job failed with ``reason`` and a warning saying so. False when the job was
     no longer in a state to fail (another worker or reaper moved it first)."""
+    reason = clean_text(reason)  # a file's text quoted in a reason must not make the database refuse it
 
     def record(job: Job) -> None:
         JobWarning.objects.create(

@@ -4,14 +4,58 @@ They are the Python side of ``docs/interchange.md``: ``to_dict()`` gives exactly
 interchange JSON (field names fixed), ``from_dict()`` reads it back and tolerates missing keys
 (a description written by hand for ``match_layers`` carries only what the matcher uses) and
 ignores unknown ones.
+
+Strings in a description never hold NUL (``"\\x00"``): files can carry them (a Photoshop layer
+name, a text) but PostgreSQL stores none in ``text`` or ``jsonb``. The readers pass what they
+assemble through :func:`without_nul`, and ``PsdDocument.from_dict`` and
+``TemplateDocument.from_dict`` strip them from what they read back.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import asdict, dataclass, fields, is_dataclass, replace
+from typing import Any, TypeVar
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom
+
+NUL = "\x00"
+
+T = TypeVar("T")
+
+
+def clean_text(value: str) -> str:
+    """``value`` without NUL characters (PostgreSQL can store none in text or JSON)."""
+    return value.replace(NUL, "") if NUL in value else value
+
+
+def without_nul(value: T) -> T:
+    """``value`` with NUL stripped from every string in it, at any depth: a description
+    (dataclasses and tuples of them) or JSON-like data (dicts, lists). Returns ``value`` itself
+    when it holds no NUL, so a clean description costs one walk and no copies."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if type(value) in (tuple, list):
+        items = [without_nul(item) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return type(value)(items)
+    if type(value) is dict:
+        pairs = [(without_nul(key), without_nul(item)) for key, item in value.items()]
+        if all(new is old for pair, old_pair in zip(pairs, value.items(), strict=True)
+               for new, old in zip(pair, old_pair, strict=True)):
+            return value
+        return dict(pairs)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in fields(value):
+            if not f.init:
+                continue
+            old = getattr(value, f.name)
+            new = without_nul(old)
+            if new is not old:
+                changes[f.name] = new
+        return replace(value, **changes) if changes else value
+    return value
 
 
 def _box(value: Any) -> Box | None:
@@ -92,6 +136,7 @@ class PsdDocument:
 
     @classmethod
     def from_dict(cls, data: dict) -> PsdDocument:
+        data = without_nul(data)
         layers = tuple(
             PsdLayer.from_dict({"order": i, **layer}) for i, layer in enumerate(data.get("layers", []))
         )
@@ -281,6 +326,7 @@ class TemplateDocument:
 
     @classmethod
     def from_dict(cls, data: dict) -> TemplateDocument:
+        data = without_nul(data)
         return cls(
             source=data.get("source", ""),
             sha256=data.get("sha256", ""),

@@ -57,6 +57,8 @@ Decoding rules (the note's sections 3-7):
   left, right, center or full), the paragraph ``text_box``, ``leading`` (auto leading resolved
   as size times the paragraph's factor ``/7``) and ``tracking`` (character key ``/8``, 1/1000 em).
 - Frame rates are rounded to 3 decimals (29.97, 23.976), times to 6.
+- NUL characters are stripped from every string of the document (names, texts, fonts, paths):
+  a file can hold them, PostgreSQL stores none.
 
 Placeholder rule: a ``text`` or ``footage`` layer is a placeholder (meant to be replaced by the
 pipeline) unless its name marks it static: a name starting with ``_`` or ending with

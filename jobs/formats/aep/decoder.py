@@ -1,6 +1,8 @@
 """Decode a chunk tree into a :class:`~jobs.formats.descriptions.TemplateDocument`: each
 composition's layers (``LIST Layr``, top layer first) with their record (``ldta``), type, name,
-times, text, source and bbox, and the placeholder rule (:func:`is_static_name`).
+times, text, source and bbox, and the placeholder rule (:func:`is_static_name`). NUL characters
+(a name or text can hold them; PostgreSQL stores none) are stripped from every string of the
+decoded document.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..descriptions import Composition, Footage, TemplateDocument, TemplateLayer
+from ..descriptions import Composition, Footage, TemplateDocument, TemplateLayer, clean_text, without_nul
 from ..errors import FormatError
 from .chunks import _U32, LEAF, LIST, Chunk, ChunkFile
 from .geometry import _box, _chain_animated, _LayerGeometry, _own_transform, _OwnTransform, _public_matrix, _world
@@ -97,7 +99,7 @@ def _classify_by_tree(tree: dict[str, Chunk]) -> str:
 
 def is_static_name(name: str) -> bool:
     """The template's naming rule for layers that must not be replaced (the docstring of :mod:`jobs.formats.aep`)."""
-    stripped = name.strip()
+    stripped = clean_text(name).strip()  # as the description shows the name
     return stripped.startswith(STATIC_PREFIX) or stripped.lower().endswith(STATIC_SUFFIX)
 
 
@@ -296,7 +298,7 @@ def decode(
                 renderer=header.renderer,
             )
         )
-    return TemplateDocument(
+    document = TemplateDocument(
         source=source,
         compositions=tuple(compositions),
         footage=tuple(s.footage for s in sources.values()),
@@ -305,3 +307,4 @@ def decode(
         format=chunks.format,
         ae_version=_ae_version(root),
     )
+    return without_nul(document)

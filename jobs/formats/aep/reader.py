@@ -19,8 +19,9 @@ from .aepx import _one_line, _parse_aepx
 from .chunks import ChunkFile, _parse_rifx
 from .decoder import decode
 
-READER_VERSION = "aep-reader/2"
-"""Bumped whenever the decoded output for the same bytes may change (a cache key)."""
+READER_VERSION = "aep-reader/3"
+"""Bumped whenever the decoded output for the same bytes may change (a cache key). 3: NUL
+characters stripped from the description."""
 
 
 def load_chunks(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ChunkFile:

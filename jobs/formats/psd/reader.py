@@ -3,8 +3,9 @@
 The bytes are read and prescanned first (:mod:`.prescan`); psd-tools then parses under
 :class:`psd_tools.ParseLimits` (bytes, nesting, and :data:`MAX_PARSE_OBJECTS` values: a file
 stuffed with text-engine values is refused after ~2.5 s of parsing) and an allocation budget
-(``Limits.max_alloc_bytes``). The layer tree is described by :mod:`.describe`. No pixel is
-decoded here.
+(``Limits.max_alloc_bytes``). The layer tree is described by :mod:`.describe`; NUL characters
+(layer names and texts can hold them; PostgreSQL stores none) are stripped from every string of
+the assembled description. No pixel is decoded here.
 
 Plain Python (psd-tools), no Django.
 """
@@ -22,7 +23,7 @@ from psd_tools import PSDImage
 from psd_tools.api.adjustments import AdjustmentLayer
 from psd_tools.psd.parse_limits import ParseLimits
 
-from ..descriptions import PsdDocument, PsdLayer
+from ..descriptions import PsdDocument, PsdLayer, without_nul
 from ..limits import DEFAULT_LIMITS, Limits
 from .describe import _describe_layers, _walk
 from .guard import _guard
@@ -30,7 +31,7 @@ from .prescan import COLOR_MODE_NAMES, _check_layer_box, _prescan, _read_bounded
 
 #: Bump whenever the description or the exported images change for the same input: it is part
 #: of the cache key of parsed files.
-READER_VERSION = "psd-1"
+READER_VERSION = "psd-2"  # 2: NUL characters stripped from the description
 
 #: psd-tools counts every parsed value (header fields, descriptor and text-engine items) against
 #: this. A Photoshop type layer takes about 3,000 (so this admits about 100 of them); text-engine
@@ -79,19 +80,20 @@ def _load(source: Path, limits: Limits) -> _Loaded:
         ),
     )
     pairs = list(_walk(psd, limits))
-    descriptions = tuple(_describe_layers(pairs))
-    for description, (layer, _, _) in zip(descriptions, pairs, strict=True):
+    document = without_nul(
+        PsdDocument(
+            source=source.name,
+            width=psd.width,
+            height=psd.height,
+            layers=tuple(_describe_layers(pairs)),
+            sha256=hashlib.sha256(data).hexdigest(),
+            color_mode=COLOR_MODE_NAMES.get(psd.color_mode, str(psd.color_mode)),
+            depth=psd.depth,
+        )
+    )
+    for description, (layer, _, _) in zip(document.layers, pairs, strict=True):
         if not layer.is_group():
             _check_layer_box(description, limits)
-    document = PsdDocument(
-        source=source.name,
-        width=psd.width,
-        height=psd.height,
-        layers=descriptions,
-        sha256=hashlib.sha256(data).hexdigest(),
-        color_mode=COLOR_MODE_NAMES.get(psd.color_mode, str(psd.color_mode)),
-        depth=psd.depth,
-    )
     return _Loaded(psd=psd, document=document, layers=tuple(layer for layer, _, _ in pairs))
 
 
