@@ -33,7 +33,9 @@ Exit status 0: it is a measurement; ``jobs/tests/formats/test_matching.py`` asse
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
+import io
 import json
 import sys
 import tempfile
@@ -194,9 +196,6 @@ def run_parts(names: Iterable[str], threshold: float) -> dict[str, dict[str, Tal
     out: dict[str, dict[str, Tally]] = {}
     for name in names:
         load, _tuned = PARTS[name]
-        import contextlib
-        import io
-
         with contextlib.redirect_stdout(io.StringIO()):  # the generators print what they wrote
             cases = load()
         out[name] = run_cases(cases, threshold)

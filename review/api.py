@@ -37,6 +37,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from aeautomation.middleware import API_ERROR_CODES, API_ERROR_MESSAGES
 from batches.models import Batch
 from batches.services import batch_import, batch_start
 from jobs.models import Job, Stage
@@ -73,13 +74,13 @@ from .api_schemas import (
 )
 
 TRANSITION_STATUS = {"conflict": 409, "forbidden": 403, "invalid": 400}
-HTTP_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict",
-              413: "too_large", 500: "server_error"}
+# The middleware's table of error codes (405 stays the middleware's: no endpoint raises it).
+HTTP_CODES = {**{k: v for k, v in API_ERROR_CODES.items() if k != 405}, 500: "server_error"}
 UNAUTHENTICATED = (
     "Authentication required: log in as staff, or send 'Authorization: Bearer <token>' of a staff user "
     "(manage.py create_api_token)."
 )
-SERVER_ERROR = "Something went wrong on the server; the error has been logged."
+SERVER_ERROR = API_ERROR_MESSAGES[500]
 # The stages a job can be sent back to (from Stage 4; earlier stages have one way back).
 SEND_BACK_STAGES = sorted({to_stage for _stage, to_stage in SEND_BACK_ACTIONS if to_stage is not None})
 

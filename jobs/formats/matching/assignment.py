@@ -167,7 +167,7 @@ def reading_order_bonus(
                 c = assignment[s]
                 if c is not None and (contradicted is None or not contradicted[free_slots, c].any()):
                     fits[c] = True
-        values = np.where(fits[np.newaxis, :], 1.0 + NULL_SCORE, 0.0) * np.ones_like(scores)
+        values = np.broadcast_to(np.where(fits, 1.0 + NULL_SCORE, 0.0), scores.shape)
         for s, rank in _in_order(free_slots, ranked, values):
             out[(s, ranked[rank])] = (rank + 1, len(ranked))
     return out
