@@ -107,7 +107,7 @@ def _run_together(*targets):
 
 
 @pytest.mark.pg
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_save_racing_an_approval_is_never_lost(input_root, producer, reviewer, django_capture_on_commit_callbacks,
                                                  monkeypatch):
     from django_q.conf import Conf
