@@ -1,4 +1,7 @@
 from django.contrib import admin, messages
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 
 from jobs.transitions import PermissionRefused
 
@@ -27,12 +30,19 @@ class BatchAdmin(admin.ModelAdmin):
     list_display = ("id", "name", "status", "job_count", "warning_count", "uploaded_by", "created_at")
     list_filter = ("status",)
     search_fields = ("name", "sha256")
-    readonly_fields = ("name", "csv_file", "sha256", "uploaded_by", "created_at", "started_at", "row_count",
+    exclude = ("csv_file",)  # shown as csv_link
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, today
+    readonly_fields = ("name", "csv_link", "sha256", "uploaded_by", "created_at", "started_at", "row_count",
                        "job_count", "warning_count", "report", "status")
     actions = [start_processing]
 
     def has_add_permission(self, request):
         return False  # batches come from an upload or import_batch
+
+    @admin.display(description="CSV file")
+    def csv_link(self, batch):
+        # Through the permission-checked file view: MEDIA_ROOT is not served as is.
+        return format_html('<a href="{}">{}</a>', reverse("review:batch_csv", args=[batch.pk]), batch.name)
 
     def has_start_permission(self, request):
         return request.user.has_perm("jobs.start_job")

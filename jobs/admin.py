@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.html import format_html
 
 from batches.csv_format import output_name_problem
@@ -51,9 +52,10 @@ class JobAssetInline(ReadOnlyInline):
 
     @admin.display(description="file")
     def preview(self, asset):
+        url = reverse("review:asset", args=[asset.pk])  # permission-checked; MEDIA_ROOT is not served
         if asset.file.name.endswith(".png"):
-            return format_html('<a href="{0}"><img src="{0}" style="max-height:48px"></a>', asset.file.url)
-        return format_html('<a href="{}">{}</a>', asset.file.url, asset.file.name.rsplit("/", 1)[-1])
+            return format_html('<a href="{0}"><img src="{0}" style="max-height:48px" alt=""></a>', url)
+        return format_html('<a href="{}">{}</a>', url, asset.file.name.rsplit("/", 1)[-1])
 
 
 #: The columns a batch CSV gives a job (editable in the admin only before Stage 1).

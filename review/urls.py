@@ -4,7 +4,9 @@ from . import dashboard, views
 
 app_name = "review"
 urlpatterns = [
+    # Every stored file is served here, permission-checked (MEDIA_ROOT is never served as is).
     path("review/asset/<int:pk>/", views.asset_file, name="asset"),
+    path("review/batch/<int:pk>/csv/", views.batch_csv, name="batch_csv"),
     # The staff pipeline dashboard (review/dashboard.py).
     path("dashboard/", dashboard.index, name="dashboard"),
     path("dashboard/board/", dashboard.board, name="dashboard_board"),

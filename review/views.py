@@ -1,13 +1,20 @@
-"""Review pages (in the admin) and the staff-only asset view. Thin: parse, call a service, render."""
+"""Review pages (in the admin) and the one way stored files are served: to active staff with
+the permission, by session or bearer token (never ``/media/``). Thin: parse, call a service, render."""
 
 from __future__ import annotations
 
+import mimetypes
+import re
+from pathlib import PurePosixPath
+
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import FileResponse, Http404
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
+from batches.models import Batch
 from jobs.formats.descriptions import PsdDocument, TemplateDocument
 from jobs.models import Job, JobAsset, Stage, Status
 from jobs.selectors import job_assets_by_kind, job_detail_queryset
@@ -15,18 +22,62 @@ from jobs.services import FIT_MODES, approval_open_items, is_low_confidence, job
 from jobs.transitions import TransitionError, allowed_actions
 
 from .actions import perform_job_action
+from .api_auth import is_api_user, user_for_token
 
 
-@staff_member_required
-def asset_file(request, pk: int):
-    """Serve a job's file to staff who may view jobs (designs are clients' property)."""
-    if not request.user.has_perm("jobs.view_job"):
+def _file_user(request):
+    """Who asks for a file: the bearer token's user when the request carries one (a script),
+    else the session's (the admin and the dashboard). Only active staff count."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return user_for_token(header[7:]), True
+    user = getattr(request, "user", None)
+    return (user if is_api_user(user) else None), False
+
+
+def _serve(request, perm: str, field, download_name: str):
+    """A stored file to an active staff user holding ``perm``: the session's (else the admin's
+    log-in page) or the bearer token's (else 401 JSON). 404 for a user without the permission:
+    designs are clients' property, so their existence is not confirmed either."""
+    user, by_token = _file_user(request)
+    if user is None:
+        if by_token:
+            return JsonResponse({"message": "Unknown, revoked or non-staff token.", "code": "unauthenticated"},
+                                status=401, headers={"WWW-Authenticate": "Bearer"})
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    if not user.has_perm(perm):
         raise Http404
-    asset = get_object_or_404(JobAsset, pk=pk)
     try:
-        return FileResponse(asset.file.open("rb"), filename=asset.file.name.rsplit("/", 1)[-1])
+        handle = field.open("rb")
     except FileNotFoundError:
         raise Http404("The file is no longer on disk.") from None
+    content_type = mimetypes.guess_type(download_name)[0] or "application/octet-stream"
+    response = FileResponse(handle, filename=download_name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"  # content-addressed: a name never changes bytes
+    return response
+
+
+def download_name(job_id: str, *parts: str, ext: str) -> str:
+    """A file's name for the person who downloads it, e.g. ``JOB-001_preview_Main.png``."""
+    stem = "_".join(p for p in (job_id, *parts) if p)
+    stem = re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "file"
+    return f"{stem[:120]}{ext}"
+
+
+def asset_file(request, pk: int):
+    """A job's file (layer PNG, preview, script, bundle…) to staff who may view jobs."""
+    asset = get_object_or_404(JobAsset.objects.select_related("job"), pk=pk)
+    ext = PurePosixPath(asset.file.name).suffix.lower()
+    return _serve(request, "jobs.view_job", asset.file, download_name(asset.job.job_id, asset.kind, asset.key, ext=ext))
+
+
+def batch_csv(request, pk: int):
+    """A batch's CSV as uploaded, to staff who may view batches."""
+    batch = get_object_or_404(Batch, pk=pk)
+    name = PurePosixPath(batch.name or "batch.csv")
+    return _serve(request, "batches.view_batch", batch.csv_file,
+                  download_name(f"batch-{batch.pk}", name.stem, ext=name.suffix.lower() or ".csv"))
 
 
 def text_label(layer, limit: int = 60) -> str:
