@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "aeautomation.middleware.ContentSecurityPolicyMiddleware",
     # Before anything reads the request: refuses NUL characters (400), keeps /api/ errors JSON.
     "aeautomation.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -102,6 +103,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Sent with every answer (aeautomation/middleware.py). The pages load their scripts from files
+# (none inline); the admin and django-q2's pages use inline styles; previews are images and,
+# for motion, media from this site.
+CONTENT_SECURITY_POLICY = env(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
 
 ROOT_URLCONF = "aeautomation.urls"
 WSGI_APPLICATION = "aeautomation.wsgi.application"
@@ -261,9 +272,54 @@ NEXRENDER_SECRET = env("NEXRENDER_SECRET", "")
 # Where nexrender copies a finished render (its postrender copy action, a path on the nexrender
 # worker); empty: the job's bundle folder, "<bundle>/delivery/", mapped by AEA_PATH_MAPPINGS.
 AEA_NEXRENDER_DELIVERY = env("AEA_NEXRENDER_DELIVERY", "")
-# Webhooks: each batch's optional URL gets a JSON POST on every stage change, signed with
-# HMAC-SHA256 of the body under this secret (header X-AEA-Signature: sha256=<hex>).
-AEA_WEBHOOK_SECRET = env("AEA_WEBHOOK_SECRET", SECRET_KEY)
+# Webhooks: each batch's optional URL gets a JSON POST on every stage change, signed the Standard
+# Webhooks way (jobs/webhooks.py) with a secret of their own, never SECRET_KEY: AEA_WEBHOOK_SECRET,
+# else one generated once and kept in DATA_DIR/webhook_secret (mode 0600), as the secret key is.
+
+
+def _whsec(value: str, source: str) -> str:
+    """``value`` if it is a Standard Webhooks secret, ``whsec_`` and base64 of 24 to 64 bytes."""
+    import base64
+    import binascii
+
+    encoded = value.removeprefix("whsec_")
+    try:
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if not value.startswith("whsec_") or not 24 <= len(key) <= 64:
+        raise ImproperlyConfigured(
+            f"{source} must be a webhook secret of the form whsec_<base64 of 24 to 64 random bytes>, e.g. "
+            "whsec_ followed by the output of: python -c \"import base64, secrets; "
+            "print(base64.b64encode(secrets.token_bytes(32)).decode())\""
+        )
+    return value
+
+
+def _webhook_secret() -> str:
+    if env("AEA_WEBHOOK_SECRET"):
+        return _whsec(env("AEA_WEBHOOK_SECRET"), "AEA_WEBHOOK_SECRET")
+    secret_file = DATA_DIR / "webhook_secret"
+    if not secret_file.exists():
+        import base64
+        import tempfile
+
+        # Written whole under a temporary name (mkstemp: mode 0600), then linked into place: of
+        # two processes starting at once (web and worker), both end up reading the winner's secret.
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=DATA_DIR, prefix=".webhook_secret.")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write("whsec_" + base64.b64encode(secrets.token_bytes(32)).decode())
+            os.link(tmp, secret_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    return _whsec(secret_file.read_text().strip(), str(secret_file))
+
+
+AEA_WEBHOOK_SECRET = _webhook_secret()
 AEA_WEBHOOK_ATTEMPTS = env_int("AEA_WEBHOOK_ATTEMPTS", 5)
 
 # --- django-q2 -------------------------------------------------------------------------------
@@ -283,14 +339,21 @@ Q_CLUSTER = {
     "catch_up": False,
     "recycle": 200,
     "max_rss": env_int("Q_MAX_RSS_KB", 1_500_000),  # KiB: recycle a worker above this
+    # Tasks a cluster holds beyond those at work: few, so that few wait in a cluster's memory
+    # (where a kill -9 strands them until the reaper hands them out again).
+    "queue_limit": env_int("Q_QUEUE_LIMIT", env_int("Q_WORKERS", 2)),
     "poll": 0.5,
     "sync": env_bool("Q_SYNC", False),
     "label": "Background tasks",
 }
-# Lease on a claimed job; the reaper re-queues jobs whose lease expired, and fails a job after
-# AEA_MAX_ATTEMPTS claims (a worker killed by a poison file must not loop forever). A lease
-# outlasts the task timeout, so the reaper never re-queues work still running.
-AEA_LEASE_SECONDS = env_int("AEA_LEASE_SECONDS", Q_TIMEOUT + 60)
+# Lease on a claimed job, renewed by the worker every quarter of it while the work runs
+# (jobs/lease.py); the reaper re-queues jobs whose lease expired (their worker died), and fails
+# a job after AEA_MAX_ATTEMPTS claims (a worker killed by a poison file must not loop forever).
+AEA_LEASE_SECONDS = env_int("AEA_LEASE_SECONDS", 60)
+# A queued job whose task a cluster took and has not started for this long gets it handed out
+# again (jobs/reaper.py); each cluster reaps from its poll at most every AEA_REAP_SECONDS.
+AEA_STRANDED_SECONDS = env_int("AEA_STRANDED_SECONDS", 60)
+AEA_REAP_SECONDS = env_int("AEA_REAP_SECONDS", 15)
 # Address-space cap of each worker process (MB; 0 = none): a hostile file fails its job with a
 # MemoryError instead of exhausting the machine. Workers are also recycled above Q_MAX_RSS_KB.
 AEA_WORKER_MAX_MEMORY_MB = env_int("AEA_WORKER_MAX_MEMORY_MB", 4096)
@@ -301,8 +364,10 @@ AEA_MAX_ATTEMPTS = env_int("AEA_MAX_ATTEMPTS", 3)
 
 if env("Q_BROKER", "orm") == "redis":
     Q_CLUSTER["redis"] = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+    Q_CLUSTER["broker_class"] = "jobs.broker.ReapingRedis"
 else:
     Q_CLUSTER["orm"] = "default"
+    Q_CLUSTER["broker_class"] = "jobs.broker.ReapingORM"
 
 # --- Logging ---------------------------------------------------------------------------------
 

@@ -1,13 +1,21 @@
 """The reaper: work that a worker took and lost is queued again; a lost task is sent again.
 
-Run by a django-q2 schedule every minute (``jobs.tasks.reap``). Two cases:
+It runs every 15 s or so in each cluster's broker poll (:mod:`jobs.broker`, while the cluster
+has room for work) and once a minute from a django-q2 schedule (``jobs.tasks.reap``). Cases:
 
 - a job ``processing`` whose lease expired: its worker died (kill -9, out of memory, the
-  machine went away). It is queued again, or failed once it used up ``AEA_MAX_ATTEMPTS``
-  claims (a file that kills its worker every time must not loop forever);
-- a job ``queued`` for longer than the retry window whose task the broker no longer holds: a
-  Redis broker loses the tasks a dying cluster had taken off its list. Its task is sent again.
-  A job merely waiting behind a long queue still has its task in the broker and is left alone.
+  machine went away) and stopped renewing the lease (:mod:`jobs.lease`). It is queued again,
+  or failed once it used up ``AEA_MAX_ATTEMPTS`` claims (a file that kills its worker every
+  time must not loop forever);
+- a job ``queued`` for longer than ``AEA_STRANDED_SECONDS`` whose task is not waiting in the
+  broker: a cluster took the task off the queue and has not started it (it died holding it,
+  or it is busy). With the ORM broker the task's row is released for any cluster to take
+  (django-q2 would hand it out again only after ``retry``, 20 minutes by default); with Redis,
+  which loses what a dying cluster had taken, the task is sent again. A job merely waiting
+  behind a long queue still has its task waiting and is left alone.
+
+Every move is a conditional UPDATE, so reapers running at once do each thing once; a task
+delivered twice finds nothing to claim the second time.
 """
 
 from __future__ import annotations
@@ -33,15 +41,24 @@ from .transitions import TransitionError, job_transition
 log = logging.getLogger(__name__)
 
 
-def queued_task_names() -> set[str] | None:
-    """Names of the tasks the broker holds for this cluster: waiting, and (ORM broker) taken by
-    a cluster but not acknowledged yet, which it delivers again after ``retry``. None when the
-    broker's queue cannot be listed."""
+def broker_tasks() -> tuple[set[str], dict[str, list[tuple[int, object]]]] | None:
+    """The stage tasks the broker holds for this cluster: the names of those waiting to be
+    taken, and (ORM broker) those a cluster has taken and not acknowledged yet, as
+    ``name -> [(row id, lock)]``. None when the broker's queue cannot be listed."""
     broker = get_broker()
     try:
         if isinstance(broker, ORM):
-            queued = OrmQ.objects.using(Conf.ORM).filter(key=broker.list_key)
-            return {name for name in (task.name() for task in queued) if name}
+            now = timezone.now()
+            waiting, taken = set(), {}
+            for task in OrmQ.objects.using(Conf.ORM).filter(key=broker.list_key):
+                name = task.name()
+                if not name:
+                    continue
+                if task.lock <= now:
+                    waiting.add(name)
+                else:
+                    taken.setdefault(name, []).append((task.pk, task.lock))
+            return waiting, taken
         if not isinstance(broker, Redis):
             return None
         payloads = broker.connection.lrange(broker.list_key, 0, -1)
@@ -54,14 +71,20 @@ def queued_task_names() -> set[str] | None:
             names.add(SignedPackage.loads(payload).get("name"))
         except Exception:  # noqa: BLE001, S112  (a package signed with another key: not ours)
             continue
-    return names - {None}
+    return names - {None}, {}
+
+
+def queued_task_names() -> set[str] | None:
+    """Names of the stage tasks waiting in the broker (None when it cannot be listed)."""
+    tasks = broker_tasks()
+    return None if tasks is None else tasks[0]
 
 
 def reap_expired_leases() -> dict:
-    """Re-queue jobs whose worker vanished, fail those that used up their attempts, and re-send
-    the lost task of jobs queued long ago. Returns the counts of each."""
+    """Re-queue jobs whose worker vanished, fail those that used up their attempts, and deliver
+    again the task of jobs queued a while whose task is not waiting. Returns the counts."""
     now = timezone.now()
-    counts = {"requeued": 0, "failed": 0, "resent": 0}
+    counts = {"requeued": 0, "failed": 0, "released": 0, "resent": 0}
     expired = Job.objects.filter(status=Status.PROCESSING, lease_expires_at__lt=now).values_list(
         "pk", "attempts"
     )
@@ -75,20 +98,27 @@ def reap_expired_leases() -> dict:
             counts["requeued"] += 1
         except TransitionError:
             continue
-    cutoff = now - timedelta(seconds=settings.Q_CLUSTER["retry"])
+    cutoff = now - timedelta(seconds=settings.AEA_STRANDED_SECONDS)
     stale = list(Job.objects.filter(status=Status.QUEUED, updated_at__lt=cutoff).values_list("pk", "stage"))
-    # Only a task the broker no longer holds is re-sent (when the broker cannot be read, all
-    # are: a duplicate task finds nothing to claim and does nothing).
-    waiting = queued_task_names() if stale else set()
+    tasks = broker_tasks() if stale else (set(), {})
+    waiting, taken = tasks if tasks is not None else (set(), {})
     for pk, stage in stale:
-        if waiting is not None and stage_task_name(pk, stage) in waiting:
+        name = stage_task_name(pk, stage)
+        if tasks is not None and name in waiting:
             continue
-        # Touch the row so the task is re-sent at most once per retry window; the condition
-        # repeats `updated_at < cutoff` so that of two reapers running at once only one re-sends.
+        # Touch the row so this happens at most once per AEA_STRANDED_SECONDS; the condition
+        # repeats `updated_at < cutoff` so that of two reapers running at once only one acts.
         touched = Job.objects.filter(pk=pk, status=Status.QUEUED, stage=stage, updated_at__lt=cutoff).update(
             updated_at=now
         )
-        if touched:
+        if not touched:
+            continue
+        if taken.get(name):
+            # Taken by a cluster that has not started it: hand the same row out again now.
+            for row, lock in taken[name]:
+                OrmQ.objects.using(Conf.ORM).filter(pk=row, lock=lock).update(lock=now)
+            counts["released"] += 1
+        else:
             transaction.on_commit(lambda pk=pk, stage=stage: enqueue_stage_work(pk, stage))
             counts["resent"] += 1
     return counts

@@ -2,8 +2,9 @@
 
 Every task is safe to run twice (or concurrently): the claim is a conditional UPDATE, so only
 one run works on a job, and a run that finds the job already claimed or done does nothing.
-The work itself (parsing files, rendering) happens outside any transaction; its results are
-stored in the same transaction as the completing move.
+The work itself (parsing files, rendering) happens outside any transaction, with the claim's
+lease renewed meanwhile (:mod:`jobs.lease`); its results are stored in the same transaction as
+the completing move.
 
 A database error is never shown to a user: one the work or the storing of its results runs
 into fails the job with a plain sentence (:func:`database_refused`), and the exception, SQL
@@ -20,6 +21,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 
 from .formats.descriptions import clean_text
 from .formats.errors import FormatError
+from .lease import kept_lease
 from .models import Job, JobWarning, Stage, Status
 from .stages.base import Outcome, StageWorkError
 from .transitions import TransitionError, job_transition
@@ -63,7 +65,8 @@ def run_stage_work(*, job_pk: int, stage: int) -> str:
         return "failed"
     work = stage_work()[stage]
     try:
-        outcome = work(job)
+        with kept_lease(job):  # renewed while the work runs; the completion below is not inside
+            outcome = work(job)
     except (StageWorkError, FormatError) as exc:
         fail_job(job_pk=job.pk, reason=str(exc))
         return "failed"

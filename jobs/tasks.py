@@ -19,6 +19,7 @@ def refresh_deploy_states() -> int:
 
 
 def send_webhook(log_id: int, attempt: int = 1) -> str:
+    """Attempt ``attempt`` at the webhook of audit row ``log_id`` (safe to run twice)."""
     from .webhooks import deliver
 
     return deliver(log_id, attempt)

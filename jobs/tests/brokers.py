@@ -47,7 +47,9 @@ def redis_queue(monkeypatch, settings):
     name = f"aea-test-{uuid.uuid4().hex[:12]}"
     queue = RedisQueue(url=REDIS_URL, name=name, client=client)
     cluster = {k: v for k, v in settings.Q_CLUSTER.items() if k != "orm"}
-    settings.Q_CLUSTER = {**cluster, "name": name, "redis": REDIS_URL, "sync": False}
+    settings.Q_CLUSTER = {**cluster, "name": name, "redis": REDIS_URL, "sync": False,
+                          "broker_class": "jobs.broker.ReapingRedis"}
+    monkeypatch.setattr(Conf, "BROKER_CLASS", "jobs.broker.ReapingRedis")
     monkeypatch.setattr(Conf, "SYNC", False)
     monkeypatch.setattr(Conf, "ORM", None)
     monkeypatch.setattr(Conf, "REDIS", REDIS_URL)

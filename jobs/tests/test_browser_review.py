@@ -82,12 +82,17 @@ def browser(live_server):
 def new_page(browser):
     """A factory of pages, each in its own browser context (its own cookies: one user each)."""
 
+    refused = []  # what the Content-Security-Policy blocked (Chromium reports it on the console)
+
     def factory():
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.set_default_timeout(30_000)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
+        return page
 
-    return factory
+    yield factory
+    assert not refused, refused
 
 
 def review_url(live_server, job: Job) -> str:

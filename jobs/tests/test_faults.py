@@ -8,8 +8,9 @@
 - (PostgreSQL only) the database is stopped in the middle of a run: the cluster survives and
   finishes the batch once the database is back.
 
-Timings are shortened in the clusters' environment (task timeout 20 s, retry 25 s, lease 8 s) and
-the test process runs the reaper itself while it polls, so recovery takes seconds, not minutes.
+Timings are shortened in the clusters' environment (task timeout 20 s, retry 25 s, lease 8 s,
+stranded tasks handed out again after 10 s) and the test process runs the reaper itself while it
+polls, so recovery takes seconds. test_crash_recovery.py kills a cluster with the defaults.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from .cluster import Cluster, cluster_alive, cluster_log, wait_until
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 LEASE_SECONDS = 8
+STRANDED_SECONDS = 10
 Q_TIMEOUT = 20
 Q_RETRY_MARGIN = 5
 # High enough that no job of the kill loops can use its attempts up (10 kills, one claim each at
@@ -64,6 +66,7 @@ def fast_env(max_attempts: int) -> dict:
         "Q_TIMEOUT": str(Q_TIMEOUT),
         "Q_RETRY_MARGIN": str(Q_RETRY_MARGIN),
         "AEA_LEASE_SECONDS": str(LEASE_SECONDS),
+        "AEA_STRANDED_SECONDS": str(STRANDED_SECONDS),
         "AEA_MAX_ATTEMPTS": str(max_attempts),
     }
 
@@ -98,6 +101,7 @@ def broker_queue(monkeypatch, settings):
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False, "timeout": Q_TIMEOUT,
                           "retry": Q_TIMEOUT + Q_RETRY_MARGIN}
     settings.AEA_LEASE_SECONDS = LEASE_SECONDS
+    settings.AEA_STRANDED_SECONDS = STRANDED_SECONDS
 
 
 def import_started_batch(user, psd_names: list[str], *, jobs: int, prefix: str):
@@ -354,6 +358,7 @@ def test_redis_broker_kill_nine_mid_stage_1_lost_tasks_are_sent_again(fault_root
     settings.AEA_MAX_ATTEMPTS = LOOP_MAX_ATTEMPTS
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": Q_TIMEOUT, "retry": Q_TIMEOUT + Q_RETRY_MARGIN}
     settings.AEA_LEASE_SECONDS = LEASE_SECONDS
+    settings.AEA_STRANDED_SECONDS = STRANDED_SECONDS
     import_started_batch(producer, fault_root, jobs=jobs, prefix="R1")
     assert len(redis_queue.task_names()) == jobs  # the batch's tasks went to Redis, not the ORM
     driver = Driver()

@@ -1,7 +1,9 @@
-"""The reaper's second duty: re-send the task of a job left queued whose task the broker lost
-(a Redis broker loses the tasks a dying cluster had taken; any broker loses a task whose
-sender died between commit and send), and nothing else: a job queued behind a long backlog
-still has its task waiting and must not get a second one."""
+"""The reaper's second duty: deliver again the task of a job left queued whose task is not
+waiting in the broker (a cluster took it and died, or it is busy: the ORM broker's row is
+handed out again at once; a Redis broker loses the tasks a dying cluster had taken, and any
+broker loses a task whose sender died between commit and send: those are sent again), and
+nothing else: a job queued behind a long backlog still has its task waiting and must not get a
+second one."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def orm_queue(monkeypatch, settings):
 
 def queued_long_ago(make_job, settings, stage=Stage.INGEST) -> Job:
     job = make_job(stage=stage, status=Status.QUEUED)
-    long_ago = timezone.now() - timedelta(seconds=settings.Q_CLUSTER["retry"] + 60)
+    long_ago = timezone.now() - timedelta(seconds=settings.AEA_STRANDED_SECONDS + 60)
     Job.objects.filter(pk=job.pk).update(updated_at=long_ago)
     return job
 
@@ -45,7 +47,7 @@ def reap(capture) -> dict:
         return reap_expired_leases()
 
 
-def test_lost_task_is_sent_again_once_per_retry_window(make_job, orm_queue, settings,
+def test_lost_task_is_sent_again_once_per_stranded_window(make_job, orm_queue, settings,
                                                        django_capture_on_commit_callbacks):
     job = queued_long_ago(make_job, settings)
     assert not OrmQ.objects.exists()  # its task is gone
@@ -72,13 +74,17 @@ def test_job_whose_task_still_waits_gets_no_second_task(make_job, orm_queue, set
 
     counts = reap(django_capture_on_commit_callbacks)
 
-    assert counts["resent"] == 1
+    assert (counts["resent"], counts["released"]) == (1, 1)
     assert orm_task_names() == sorted([
         stage_task_name(waiting.pk, Stage.INGEST),
         stage_task_name(taken.pk, Stage.APPROVE_PREVIEW),
         stage_task_name(lost.pk, Stage.APPROVE_PREVIEW),
         stage_task_name(lost.pk, Stage.INGEST),
     ])
+    # The taken task was not copied: its own row is handed out again now, not after `retry`.
+    row = OrmQ.objects.get(pk=OrmQ.objects.order_by("pk")[1].pk)
+    assert row.name() == stage_task_name(taken.pk, Stage.APPROVE_PREVIEW) and row.lock <= timezone.now()
+    assert reap(django_capture_on_commit_callbacks) == {"requeued": 0, "failed": 0, "released": 0, "resent": 0}
 
 
 def test_recently_queued_job_is_left_alone(make_job, orm_queue, django_capture_on_commit_callbacks):
@@ -121,3 +127,28 @@ def test_unreadable_broker_means_resend(make_job, redis_queue, settings, django_
         assert queued_task_names() is None
         assert reap(django_capture_on_commit_callbacks)["resent"] == 1
     assert redis_queue.task_names() == [stage_task_name(job.pk, Stage.INGEST)] * 2
+
+
+def test_each_cluster_reaps_from_its_poll_at_most_every_reap_interval(make_job, orm_queue, settings,
+                                                                      django_capture_on_commit_callbacks):
+    """The pusher's poll runs the reaper (jobs/broker.py): a dead worker's job is queued again
+    seconds after its lease ran out, without waiting for the minute schedule."""
+    from jobs.broker import ReapingORM
+
+    settings.AEA_REAP_SECONDS = 3600
+    expired = dict(stage=Stage.INGEST, status=Status.PROCESSING, attempts=1,
+                   lease_expires_at=timezone.now() - timedelta(seconds=1))
+    first = make_job(**expired)
+    broker = ReapingORM(list_key=Conf.CLUSTER_NAME)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        broker.dequeue()  # reaps first
+    assert Job.objects.get(pk=first.pk).status == Status.QUEUED
+    assert orm_task_names() == [stage_task_name(first.pk, Stage.INGEST)]  # its task sent again
+
+    second = make_job(**expired)
+    broker.dequeue()  # within the interval: no reaping
+    assert Job.objects.get(pk=second.pk).status == Status.PROCESSING
+    broker._last_reap -= 3600
+    broker.dequeue()
+    assert Job.objects.get(pk=second.pk).status == Status.QUEUED

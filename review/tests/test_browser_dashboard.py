@@ -180,7 +180,11 @@ def page(live_server):
         try:
             context = chromium.new_context(viewport={"width": 1400, "height": 900})
             context.set_default_timeout(60_000)
-            yield context.new_page()
+            page = context.new_page()
+            refused = []  # what the Content-Security-Policy blocked (Chromium reports it on the console)
+            page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
+            yield page
+            assert not refused, refused
         finally:
             connections.close_all()
             chromium.close()

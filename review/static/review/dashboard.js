@@ -1,11 +1,21 @@
 /* The dashboard's few behaviours: open and close dialogs, and pause the board's refresh while a
-   dialog is open (htmx's polling trigger asks dashboardRefreshAllowed()). */
+   dialog is open (a polling request of an element marked data-poll is cancelled while
+   dashboardRefreshAllowed() says no; htmx evaluates no strings: the CSP forbids eval). */
 (function () {
   "use strict";
 
   window.dashboardRefreshAllowed = function () {
     return !document.querySelector("dialog[open]");
   };
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var cause = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    var polled = !cause || cause.type !== "board-refresh";  // htmx's "every" has no event
+    if (elt && elt.hasAttribute("data-poll") && polled && !window.dashboardRefreshAllowed()) {
+      event.preventDefault();
+    }
+  });
 
   document.addEventListener("click", function (event) {
     var opener = event.target.closest("[data-open-dialog]");
