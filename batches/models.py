@@ -30,6 +30,9 @@ class Batch(models.Model):
         help_text="Overrides AEA_DEPLOY_TARGET for this batch's jobs.",
     )
     webhook_url = models.URLField(blank=True, help_text="Receives a signed JSON POST on each stage change.")
+    # When a worker last claimed one of this batch's jobs (any stage): within a priority, the
+    # batch served least recently goes next (jobs/runner.py), so batches take turns.
+    last_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

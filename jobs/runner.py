@@ -1,4 +1,9 @@
-"""The runner: claim a job's queued work, do it outside any transaction, complete or fail it.
+"""The runner: claim the next job's queued work, do it outside any transaction, complete or fail it.
+
+Tasks are wake-ups: a stage task claims the job to work on next at its stage (priority, then
+turns between batches, then age), not necessarily the job whose move sent it, so priority holds
+whatever order the tasks were queued in. One task is sent per queued job, so every job's turn
+comes; the reaper keeps the count of waiting tasks up to the count of waiting jobs.
 
 Every task is safe to run twice (or concurrently): the claim is a conditional UPDATE, so only
 one run works on a job, and a run that finds the job already claimed or done does nothing.
@@ -17,7 +22,10 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F
+
+from batches.models import Batch
 
 from .formats.descriptions import clean_text
 from .formats.errors import FormatError
@@ -42,23 +50,17 @@ def stage_work() -> dict[int, Callable[[Job], Outcome]]:
 
 
 def run_stage_work(*, job_pk: int, stage: int) -> str:
-    """Claim the job's queued work at ``stage``, do it and complete or fail it.
+    """Claim the next job waiting at ``stage`` (:func:`claim_next`), do its work and complete or
+    fail it. ``job_pk`` names the job whose move sent the task; the task is a wake-up, and the
+    job worked on is the one to work on next, whatever order the tasks were sent in.
 
     Returns what happened ("done", "failed", "skipped") for django-q2's task result.
     """
-    # A late or duplicate task (at-least-once delivery, or re-sent by the reaper) for a stage the
-    # job has left must not claim the job's queued work at another stage: that would use one of
-    # its attempts, write a claim/requeue pair and send yet another task.
-    if not Job.objects.filter(pk=job_pk, stage=stage, status=Status.QUEUED).exists():
+    # A late or duplicate task (at-least-once delivery, or re-sent by the reaper) finds nothing
+    # queued at its stage and does nothing; it never claims work queued at another stage.
+    job = claim_next(stage=stage)
+    if job is None:
         log.info("job %s: nothing queued at stage %s", job_pk, stage)
-        return "skipped"
-    try:
-        job = job_transition(job=job_pk, action="claim", details={"stage": stage})
-    except TransitionError as exc:
-        log.info("job %s: nothing to do at stage %s (%s)", job_pk, stage, exc)
-        return "skipped"
-    if job.stage != stage:  # queued at another stage since this task was sent
-        job_transition(job=job.pk, action="requeue", message="Claimed for another stage; queued again")
         return "skipped"
     if job.attempts > settings.AEA_MAX_ATTEMPTS:
         fail_job(job_pk=job.pk, reason=f"Gave up after {job.attempts - 1} attempts that did not finish.")
@@ -104,6 +106,40 @@ def run_stage_work(*, job_pk: int, stage: int) -> str:
         fail_job(job_pk=job.pk, reason=database_refused(stage, exc))
         return "failed"
     return "done"
+
+
+def next_job_queryset(stage: int):
+    """The jobs waiting at ``stage`` in the order workers take them: highest priority first;
+    within a priority, the batch whose last claim at any stage is oldest (so a big batch takes
+    turns with a small one instead of starving it); then the job waiting longest."""
+    return Job.objects.filter(stage=stage, status=Status.QUEUED).order_by(
+        "priority_rank", F("batch__last_claimed_at").asc(nulls_first=True), "stage_entered_at", "id"
+    )
+
+
+def claim_next(*, stage: int) -> Job | None:
+    """Claim the job to work on next at ``stage`` (None when nothing waits there).
+
+    The choice and the claim are one transaction: on PostgreSQL the candidate row is locked
+    with ``FOR UPDATE SKIP LOCKED``, so workers choosing at the same moment take different jobs
+    instead of queueing behind one row lock; on SQLite the transaction is IMMEDIATE, so choices
+    are serialised. The claim itself is the usual move (:func:`job_transition`), with its lease,
+    attempt count and audit row. The batch records when it was last served, for the turns.
+    """
+    candidates = next_job_queryset(stage)
+    if connection.features.has_select_for_update_skip_locked:
+        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+    with transaction.atomic():
+        pk = candidates.values_list("pk", flat=True).first()
+        if pk is None:
+            return None
+        try:
+            job = job_transition(job=pk, action="claim", details={"stage": stage})
+        except TransitionError as exc:  # (SQLite: cannot happen inside the write lock)
+            log.info("job %s: not claimed at stage %s (%s)", pk, stage, exc)
+            return None
+        Batch.objects.filter(pk=job.batch_id).update(last_claimed_at=job.updated_at)
+    return job
 
 
 def database_refused(stage: int, exc: DatabaseError) -> str:
