@@ -45,6 +45,17 @@ class JobLogInline(ReadOnlyInline):
     ordering = ("-created_at", "-id")
 
 
+def asset_file_link(asset) -> str:
+    """A link to an asset through the permission-checked file view (MEDIA_ROOT is not served);
+    a PNG shows as a thumbnail."""
+    if not asset.file:
+        return "—"
+    url = reverse("review:asset", args=[asset.pk])
+    if asset.file.name.endswith(".png"):
+        return format_html('<a href="{0}"><img src="{0}" style="max-height:48px" alt=""></a>', url)
+    return format_html('<a href="{}">{}</a>', url, asset.file.name.rsplit("/", 1)[-1])
+
+
 class JobAssetInline(ReadOnlyInline):
     model = JobAsset
     fields = ("stage", "kind", "key", "preview", "size", "sha256")
@@ -52,10 +63,7 @@ class JobAssetInline(ReadOnlyInline):
 
     @admin.display(description="file")
     def preview(self, asset):
-        url = reverse("review:asset", args=[asset.pk])  # permission-checked; MEDIA_ROOT is not served
-        if asset.file.name.endswith(".png"):
-            return format_html('<a href="{0}"><img src="{0}" style="max-height:48px" alt=""></a>', url)
-        return format_html('<a href="{}">{}</a>', url, asset.file.name.rsplit("/", 1)[-1])
+        return asset_file_link(asset)
 
 
 #: The columns a batch CSV gives a job (editable in the admin only before Stage 1).
@@ -182,6 +190,12 @@ class JobAssetAdmin(admin.ModelAdmin):
     list_filter = ("stage", "kind")
     search_fields = ("job__job_id", "sha256")
     list_select_related = ("job",)
+    fields = ("job", "stage", "kind", "key", "file_link", "size", "sha256", "metadata", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description="file")
+    def file_link(self, asset):
+        return asset_file_link(asset)
 
     def has_add_permission(self, request):
         return False

@@ -3,11 +3,13 @@ dashboard's job page both post ``action=<name>`` here.
 
 Each entry parses the posted form, calls its service (which checks the state and the user's
 permission and writes the audit row) and returns the sentence to show. A refused move raises
-:class:`~jobs.transitions.TransitionError`, which the page shows as an error message.
+:class:`~jobs.transitions.TransitionError` (bad form data: :class:`~jobs.services.InvalidInput`,
+naming the field and the value), which the page shows as an error message.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.http import QueryDict
@@ -15,6 +17,8 @@ from django.http import QueryDict
 from batches.services import batch_start
 from jobs.models import Job
 from jobs.services import (
+    SEND_BACK_ACTIONS,
+    InvalidInput,
     MatchChange,
     job_approve_matching,
     job_approve_preview,
@@ -25,18 +29,54 @@ from jobs.services import (
     job_sign_off,
     job_update_matching,
 )
-from jobs.transitions import TransitionError
+
+# The longest reason or note a form may give (as the API's SendBackIn, SignOffIn and ApprovePreviewIn).
+MAX_TEXT = 10_000
+# The stages a job at Stage 4 can be sent back to, as the form's ``to_stage`` names them.
+SEND_BACK_STAGES = {str(to_stage): to_stage for _stage, to_stage in SEND_BACK_ACTIONS if to_stage is not None}
+NUL = "\x00"
+LAYER_ID = re.compile(r"-?[0-9]{1,18}")  # ASCII digits only (str.isdigit() also takes "٢" and "²")
+
+
+def _shown(raw: str, limit: int = 40) -> str:
+    """A posted value, quoted and cut short, to name it in a message."""
+    return repr(raw if len(raw) <= limit else raw[:limit] + "…")
+
+
+def _refuse_bad_fields(post: QueryDict) -> None:
+    """Refuse a NUL character in any field (PostgreSQL text cannot hold one; the request guard
+    refuses it in urlencoded forms, this in multipart ones too) and over-long text."""
+    for name, values in post.lists():
+        if NUL in name or any(NUL in value for value in values):
+            shown = name.replace(NUL, "")
+            raise InvalidInput(f"The form field {shown!r} holds a NUL character (%00), which is never valid: "
+                               "remove it.")
+    for name in ("reason", "notes"):
+        if len(post.get(name, "")) > MAX_TEXT:
+            raise InvalidInput(f"The {name} is longer than {MAX_TEXT:,} characters: shorten it.")
+
+
+def _layer_id(match, raw: str) -> int | None:
+    """The PSD layer id chosen for ``match`` (None: the "none" option, the placeholder left empty)."""
+    raw = raw.strip()
+    if raw == "":
+        return None
+    if not LAYER_ID.fullmatch(raw):
+        raise InvalidInput(f"The PSD layer chosen for {match.composition} placeholder {match.placeholder} must be "
+                           f"a layer id (a whole number) or none, not {_shown(raw)}.")
+    return int(raw)
 
 
 def changes_from_post(job: Job, post: QueryDict) -> dict:
     """The matching editor's changes (``m<i>_layer``, ``m<i>_fit``, ``m<i>_confirm`` per row);
-    none when the form has no editor (the dashboard's approve button)."""
+    none when the form has no editor (the dashboard's approve button). A layer that is not a
+    number is refused (InvalidInput), never read as "none"."""
     changes = {}
     for i, match in enumerate(job_matches(job)):
         raw = post.get(f"m{i}_layer")
         if raw is None:
             continue
-        layer_id = int(raw) if raw.strip().lstrip("-").isdigit() else None
+        layer_id = _layer_id(match, raw)
         fit = post.get(f"m{i}_fit") or None
         confirm = post.get(f"m{i}_confirm") == "on"
         if layer_id != match.psd_layer_id or (fit and fit != match.fit) or (confirm and not match.confirmed):
@@ -45,8 +85,14 @@ def changes_from_post(job: Job, post: QueryDict) -> dict:
 
 
 def _to_stage(post: QueryDict) -> int | None:
+    """The stage a job at Stage 4 goes back to (None when the form has no choice: stages 2 and 3)."""
     raw = (post.get("to_stage") or "").strip()
-    return int(raw) if raw.isdigit() else None
+    if raw == "":
+        return None
+    if raw not in SEND_BACK_STAGES:
+        allowed = " or ".join(sorted(SEND_BACK_STAGES))
+        raise InvalidInput(f"The stage to send the job back to must be {allowed}, not {_shown(raw)}.")
+    return SEND_BACK_STAGES[raw]
 
 
 def _save(job, user, post):
@@ -111,9 +157,10 @@ JOB_ACTIONS: dict[str, Callable[[Job, object, QueryDict], str]] = {
 
 def perform_job_action(*, job: Job, user, post: QueryDict) -> str:
     """Run the posted ``action`` on ``job`` as ``user``; the sentence to show on success."""
+    _refuse_bad_fields(post)
     action = post.get("action", "")
     try:
         run = JOB_ACTIONS[action]
     except KeyError:
-        raise TransitionError(f"Unknown action {action!r}.") from None
+        raise InvalidInput(f"Unknown action {_shown(action)}.") from None
     return run(job, user, post)

@@ -4,6 +4,8 @@ Its Schedule admin lets a user run any importable function on the workers, and i
 lists show task arguments (engineering notes).
 """
 
+import re
+
 from django.contrib import admin, messages
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -111,7 +113,9 @@ class ReviewJobAdmin(JobAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        if str(object_id).isdigit():  # anything else is the admin's own "does not exist"
+        # ASCII digits only (str.isdigit() takes "²" and "٢", which the <int:> URL refuses);
+        # anything else is the admin's own "does not exist".
+        if re.fullmatch(r"[0-9]{1,18}", str(object_id)):
             extra_context["review_url"] = reverse("admin:jobs_job_review", args=[object_id])
         return super().change_view(request, object_id, form_url, extra_context)
 

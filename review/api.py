@@ -6,9 +6,10 @@ selector, and shape the answer. The acting user is always the authenticated one:
 in a body is not read.
 
 Errors are ``{"message": …, "code": …}``: 400 ``invalid``, 401 ``unauthenticated``, 403
-``forbidden``, 404 ``not_found``, 409 ``conflict`` (a move that is not possible now), 413
-``too_large`` (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``) and 500 ``server_error`` (logged;
-the answer never carries the exception's text). The handlers below shape what the endpoints
+``forbidden``, 404 ``not_found``, 405 ``method_not_allowed``, 409 ``conflict`` (a move that is
+not possible now), 413 ``too_large`` (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``) and 500
+``server_error`` (logged; the answer never carries the exception's text); ``ErrorOut`` in
+:mod:`review.api_schemas` documents each code. The handlers below shape what the endpoints
 raise; ``aeautomation.middleware`` shapes what is refused before them (NUL characters, Django's
 limits) and any error page Django makes under ``/api/``.
 """
@@ -43,7 +44,6 @@ from batches.services import batch_import, batch_start
 from jobs.models import Job, Stage
 from jobs.selectors import job_detail_queryset
 from jobs.services import (
-    SEND_BACK_ACTIONS,
     MatchChange,
     job_approve_matching,
     job_approve_preview,
@@ -81,8 +81,6 @@ UNAUTHENTICATED = (
     "(manage.py create_api_token)."
 )
 SERVER_ERROR = API_ERROR_MESSAGES[500]
-# The stages a job can be sent back to (from Stage 4; earlier stages have one way back).
-SEND_BACK_STAGES = sorted({to_stage for _stage, to_stage in SEND_BACK_ACTIONS if to_stage is not None})
 
 
 def _authenticated_user(request):
@@ -313,7 +311,7 @@ class StageListQuery(Schema):
     page: int = Field(1, ge=1)
     page_size: int = Field(50, ge=1, le=settings.API_MAX_PAGE_SIZE)
     q: str = ""
-    batch: int | None = None
+    batch: int | None = Field(None, ge=1, le=selectors.MAX_ID, description="Only the jobs of this batch (its id).")
     priority: str = ""
     status: str = ""
     client: str = ""
@@ -388,10 +386,6 @@ def approve_stage3(request, job_id: str, payload: ApprovePreviewIn | None = None
 @api.post("/job/{job_id}/send-back", response={200: JobActionOut, **ACTION_ERRORS}, auth=SEND_BACK, tags=["actions"])
 def send_back(request, job_id: str, payload: SendBackIn):
     """Send the job back with a reason (Stage 2 → producer, 3 → matching, 4 → stage 2 or 3)."""
-    if payload.to_stage is not None and payload.to_stage not in SEND_BACK_STAGES:
-        allowed = " or ".join(str(stage) for stage in SEND_BACK_STAGES)
-        return error(request, 400, f"to_stage must be {allowed} (where a job at stage 4 can be sent back to); "
-                                   "leave it out for a job at stage 2 or 3.")
     job = job_send_back(job=get_job(job_id), user=request.auth, reason=payload.reason, to_stage=payload.to_stage)
     return action_result(job)
 

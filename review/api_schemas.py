@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.urls import reverse
 from ninja import Field, Schema
+from pydantic import ValidationError as PydanticValidationError
+from pydantic import WrapValidator
+from pydantic_core import PydanticCustomError
 
 from jobs.models import Stage, Status
 
@@ -14,11 +17,35 @@ FitMode = Literal["fit", "fill", "stretch"]
 WorkState = Literal["done", "queued", "processing", "failed", "not_started"]
 
 
+# The ``code`` of every error answer, by HTTP status (``aeautomation.middleware.API_ERROR_CODES``
+# and ``review.api.HTTP_CODES`` answer with these; programs branch on the code, people read the message).
+ERROR_CODES = {
+    "invalid": "400: the request is not valid (a bad path, query or body value; the message names it)",
+    "unauthenticated": "401: no session of an active staff user and no valid bearer token",
+    "forbidden": "403: the user lacks the permission (or a session POST lacks its CSRF token)",
+    "not_found": "404: no such job, batch or API endpoint",
+    "method_not_allowed": "405: the endpoint does not take this HTTP method (see the Allow header)",
+    "conflict": "409: the job is not in a state this action starts from (e.g. approved twice)",
+    "too_large": "413: the body is over DATA_UPLOAD_MAX_MEMORY_SIZE",
+    "server_error": "500: an unexpected error, logged; the message never carries its details",
+}
+ErrorCode = Literal[
+    "invalid", "unauthenticated", "forbidden", "not_found", "method_not_allowed", "conflict", "too_large",
+    "server_error",
+]
+# The stages a job at Stage 4 can be sent back to (jobs.services.SEND_BACK_ACTIONS).
+SendBackStage = Literal[2, 3]
+TO_STAGE_PROBLEM = (
+    "must be 2 (matching) or 3 (preview), the stages a job at stage 4 can be sent back to; "
+    "leave it out (or null) for a job at stage 2 or 3."
+)
+
+
 class ErrorOut(Schema):
     """Every error: a sentence for people and a stable code for programs."""
 
-    message: str
-    code: str = Field(..., description="invalid, unauthenticated, forbidden, not_found or conflict")
+    message: str = Field(..., description="What is wrong, in a sentence; never a traceback or a database message.")
+    code: ErrorCode = Field(..., description="; ".join(f"`{code}` ({why})" for code, why in ERROR_CODES.items()))
 
 
 class InvalidCsvOut(ErrorOut):
@@ -45,9 +72,18 @@ class ApprovePreviewIn(Schema):
     approval_notes: str = Field("", max_length=10_000)
 
 
+def _send_back_stage(value, handler):
+    """``to_stage`` as its Literal validates it, with one message for every refused value."""
+    try:
+        return handler(value)
+    except PydanticValidationError:
+        raise PydanticCustomError("to_stage", TO_STAGE_PROBLEM) from None
+
+
 class SendBackIn(Schema):
     reason: str = Field(..., max_length=10_000)
-    to_stage: int | None = Field(None, description="From Stage 4 only: 2 (matching) or 3 (preview).")
+    to_stage: Annotated[SendBackStage | None, WrapValidator(_send_back_stage)] = Field(
+        None, description="From Stage 4 only: 2 (matching) or 3 (preview); leave it out for a job at stage 2 or 3.")
 
 
 class SignOffIn(Schema):

@@ -46,11 +46,25 @@ def waits_for_a_person(stage: int, status: str) -> bool:
 # Filters
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+# The largest id a row can have (ids are BigAutoField, a signed 64-bit integer on every database).
+# A larger number compared with a foreign key reaches the database as is and fails there
+# (SQLite: OverflowError; PostgreSQL: "bigint out of range"), so it never gets that far.
+MAX_ID = 2**63 - 1
+
+
+def id_or_none(value) -> int | None:
+    """``value`` as a row id (1 to MAX_ID), or None: anything else (not a number, Unicode
+    digits such as "٢", a negative or out-of-range number) cannot name a row."""
+    if isinstance(value, bool):
         return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip() if value is not None else ""
+        if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))):
+            return None
+        number = int(text)
+    return number if 1 <= number <= MAX_ID else None
 
 
 @dataclass(frozen=True)
@@ -65,12 +79,13 @@ class JobFilters:
 
     @classmethod
     def from_query(cls, data: Mapping) -> JobFilters:
-        """Read filters from query parameters; unknown priority or status values are dropped."""
+        """Read filters from query parameters; unknown priority or status values, and a batch
+        that is not a row id, are dropped."""
         priority = (data.get("priority") or "").strip().lower()
         status = (data.get("status") or "").strip().lower()
         return cls(
             q=(data.get("q") or "").strip()[:100],
-            batch=_int_or_none(data.get("batch")),
+            batch=id_or_none(data.get("batch")),
             priority=priority if priority in Priority.values else "",
             status=status if status in Status.values else "",
             client=(data.get("client") or "").strip()[:255],

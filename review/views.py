@@ -47,6 +47,8 @@ def _serve(request, perm: str, field, download_name: str):
         return redirect_to_login(request.get_full_path(), reverse("admin:login"))
     if not user.has_perm(perm):
         raise Http404
+    if not field:  # a row without a file (never stored, or cleared)
+        raise Http404("This record has no file.")
     try:
         handle = field.open("rb")
     except FileNotFoundError:
@@ -153,7 +155,7 @@ def _match_rows(job: Job, assets: dict) -> list[dict]:
 
 
 def _read_text(asset: JobAsset | None, limit: int = 200_000) -> str:
-    if asset is None:
+    if asset is None or not asset.file:
         return ""
     try:
         with asset.file.open("rb") as fh:

@@ -101,3 +101,80 @@ def count_queries(func) -> int:
 def bearer(raw: str) -> dict:
     """Test-client keyword arguments sending ``raw`` as a bearer token."""
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+# --- A small world: every kind of object the pages and the API show, for crawls and fuzzing ------
+
+# A 1x1 transparent PNG (what a stored layer image looks like to the file views).
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002"
+    "000154a24f5d0000000049454e44ae426082"
+)
+
+
+def build_world(make_job) -> dict:
+    """A batch with jobs in every stage (warnings, audit rows, files on disk and missing), an
+    archived job, a learned mapping, a parse-cache row, an API token and django-q2 task rows:
+    something behind every admin page, dashboard page and API path that takes an id.
+
+    Returns the objects a test needs by name: ``batch``, ``jobs`` (by CSV job id), ``stage2``
+    (awaiting review, with exported layers), ``deploy`` (needing attention at stage 4), ``asset``
+    (a layer image on disk), ``missing_asset`` (a row whose file is gone), ``fileless_asset`` and
+    ``fileless_batch`` (rows whose file field is empty)."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+    from django_q.models import OrmQ, Schedule, Task
+    from django_q.signing import SignedPackage
+
+    from batches.models import Batch
+    from jobs.models import JobAsset, LearnedEvidence, LearnedMapping, ParsedFile
+
+    csv = b"job_id,psd_path,aepx_path,output_name\nW-1,demo/a.psd,demo/t.aepx,w1.aep\n"
+    batch = Batch(name="world.csv", sha256="1" * 64, row_count=9, job_count=9, report={"ok": True, "errors": []})
+    batch.csv_file.save("world.csv", ContentFile(csv), save=False)
+    batch.save()
+    jobs = populate(make_job, batch, 7)
+    stage2 = stage2_job(make_job, batch=batch, job_id="W-REVIEW", client_name="World", priority="high")
+    deploy = make_job(stage=Stage.DEPLOY, status=Status.NEEDS_ATTENTION, batch=batch, job_id="W-DEPLOY",
+                      psd_description=PSD_DESCRIPTION, matches=MATCHES,
+                      validation={"ok": False, "findings": [{"code": "font_missing", "message": "Oswald"}]})
+    JobWarning.objects.create(job=deploy, stage=Stage.DEPLOY, code="font_missing", message="Font Oswald is missing")
+    archived = make_job(stage=Stage.INGEST, status=Status.FAILED, batch=batch, job_id="W-REVIEW", archived=True,
+                        last_error="an old failure")
+    asset = JobAsset(job=stage2, stage=Stage.INGEST, kind="layer_thumbnail", key="2", sha256="2" * 64,
+                     size=len(PNG_1PX))
+    asset.file.save("thumb.png", ContentFile(PNG_1PX), save=False)
+    asset.save()
+    missing_asset = stage2.assets.get(kind="layer", key="2")  # stage2_job's rows name files never written
+    # A pending job of a batch without its CSV file (as the make_job fixture makes them), with a
+    # row whose file was never set.
+    bare = make_job(job_id="W-BARE", client_name="Bare")
+    fileless_asset = JobAsset.objects.create(job=bare, stage=Stage.INGEST, kind="script", key="", file="",
+                                             sha256="5" * 64, size=0)
+    JobLog.objects.create(job=stage2, stage=Stage.INGEST, action="ingested", actor="system",
+                          from_stage=Stage.INGEST, from_status=Status.PROCESSING,
+                          to_stage=Stage.REVIEW_MATCHING, to_status=Status.AWAITING_REVIEW)
+    owner = get_user_model().objects.filter(is_superuser=True).first()
+    mapping = LearnedMapping.objects.create(template_sha256="3" * 64, composition="Main", placeholder="photo",
+                                            psd_name_pattern="photo", psd_kind="pixel", source_job=stage2)
+    LearnedEvidence.objects.create(mapping=mapping, job=stage2, approved_by=owner)
+    ParsedFile.objects.create(sha256="4" * 64, reader="psd", reader_version="1", description=PSD_DESCRIPTION)
+    Task.objects.create(id="a" * 32, name="ingest-ok", func="jobs.tasks.run_ingest", started=timezone.now(),
+                        stopped=timezone.now(), success=True, args=(stage2.pk,))
+    Task.objects.create(id="b" * 32, name="ingest-failed", func="jobs.tasks.run_ingest", started=timezone.now(),
+                        stopped=timezone.now(), success=False, result="Traceback: boom")
+    OrmQ.objects.create(key="default", lock=timezone.now(), payload=SignedPackage.dumps(
+        {"id": "c" * 32, "name": "queued-reap", "func": "jobs.tasks.reap", "args": (), "kwargs": {}}))
+    Schedule.objects.get_or_create(name="world", defaults={"func": "jobs.tasks.reap", "schedule_type": "I",
+                                                            "minutes": 5})
+    return {
+        "batch": batch,
+        "jobs": {job.job_id: job for job in [*jobs, stage2, deploy, bare]},
+        "archived": archived,
+        "stage2": stage2,
+        "deploy": deploy,
+        "asset": asset,
+        "missing_asset": missing_asset,
+        "fileless_batch": bare.batch,
+        "fileless_asset": fileless_asset,
+    }

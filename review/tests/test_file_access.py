@@ -107,7 +107,9 @@ def test_a_token_client_downloads_the_api_asset_urls(ingested, client, reviewer,
 def test_every_file_link_of_the_admin_pages_opens(ingested, admin_client):
     batch, job = ingested
     links = []
-    for page in (reverse("admin:jobs_job_change", args=[job.pk]), reverse("admin:batches_batch_change", args=[batch.pk])):
+    asset = job.assets.filter(kind="script").first() or job.assets.first()
+    for page in (reverse("admin:jobs_job_change", args=[job.pk]), reverse("admin:batches_batch_change", args=[batch.pk]),
+                 reverse("admin:jobs_jobasset_change", args=[asset.pk])):
         html = admin_client.get(page).content.decode()
         assert "/media/" not in html, page
         links += re.findall(r'href="(/review/(?:asset|batch)/[^"]+)"', html)

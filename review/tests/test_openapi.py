@@ -51,3 +51,26 @@ def test_schema_lists_every_endpoint_with_its_errors_and_auth(schema):
     assert "ApproveMatchingIn" in str(body)
     upload = schema["paths"]["/api/batch/upload"]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in upload
+
+
+def test_error_codes_are_documented_and_match_the_codes_answered(schema):
+    from aeautomation.middleware import API_ERROR_CODES
+    from review.api import HTTP_CODES
+    from review.api_schemas import ERROR_CODES
+
+    code = schema["components"]["schemas"]["ErrorOut"]["properties"]["code"]
+    assert set(code["enum"]) == set(ERROR_CODES) == set(API_ERROR_CODES.values()) | set(HTTP_CODES.values())
+    for name in ERROR_CODES:
+        assert f"`{name}`" in code["description"]
+
+
+def test_send_back_to_stage_is_the_stages_a_job_can_go_back_to(schema):
+    from typing import get_args
+
+    from jobs.services import SEND_BACK_ACTIONS
+    from review.api_schemas import SendBackStage
+
+    stages = {to_stage for _stage, to_stage in SEND_BACK_ACTIONS if to_stage is not None}
+    assert set(get_args(SendBackStage)) == stages
+    to_stage = schema["components"]["schemas"]["SendBackIn"]["properties"]["to_stage"]
+    assert {"enum": [2, 3], "type": "integer"} in to_stage["anyOf"]

@@ -17,6 +17,20 @@ def test_filters_from_query_drop_unknown_values_and_trim():
     assert not JobFilters.from_query({"batch": "x"}).active
 
 
+@pytest.mark.parametrize("batch", ["\u0662", "\u00b2", "99999999999999999999", str(2**63), "-1", "0", " ", True,
+                                   2**63, "9" * 5000])
+def test_a_batch_filter_that_cannot_name_a_row_is_dropped(batch):
+    """Unicode digits (which int() reads), negative and out-of-range ids: a larger number would
+    reach the database as a foreign key's value and fail there."""
+    assert JobFilters.from_query({"batch": batch}).batch is None
+
+
+def test_a_batch_filter_takes_every_real_id():
+    assert JobFilters.from_query({"batch": " 7 "}).batch == 7
+    assert JobFilters.from_query({"batch": str(2**63 - 1)}).batch == 2**63 - 1
+    assert JobFilters.from_query({"batch": 12}).batch == 12
+
+
 @pytest.mark.parametrize("job_state,stage,expected", [
     ((Stage.INGEST, Status.QUEUED), 1, "queued"),
     ((Stage.INGEST, Status.PROCESSING), 1, "processing"),
