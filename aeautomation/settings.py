@@ -369,6 +369,25 @@ else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["broker_class"] = "jobs.broker.ReapingORM"
 
+# --- Email and digests (review/notifications.py) ---------------------------------------------
+# Django's email settings. The console backend (the default) prints each email to the terminal
+# that runs the worker (`make run` shows the digests there); production sets
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and its server.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)  # seconds: a silent SMTP server must not hold a worker
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "aeautomation <aeautomation@localhost>")
+# The people whose queue got work get one digest per this many minutes at most (0: no digests).
+AEA_DIGEST_MINUTES = env_int("AEA_DIGEST_MINUTES", 15)
+# The site as the digests' readers reach it: their links are absolute.
+AEA_SITE_URL = env("AEA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# --- End of email and digests ----------------------------------------------------------------
+
 # --- Logging ---------------------------------------------------------------------------------
 
 LOGGING = {

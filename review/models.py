@@ -27,3 +27,45 @@ class ApiToken(models.Model):
     def __str__(self):
         label = self.name or "token"
         return f"{label} ({self.prefix}…) of {self.user}"
+
+
+class DigestState(models.Model):
+    """When a person was last sent an email digest (:mod:`review.notifications`).
+
+    The row is the per-person lock of the digests: a run sends a person's digest only if its
+    conditional UPDATE moved ``last_sent_at`` from the value it read, so of two runs at once
+    one sends, and nobody gets two within ``AEA_DIGEST_MINUTES``.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="digest_state"
+    )
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "digest state"
+
+    def __str__(self):
+        return f"digests of {self.user} (last {self.last_sent_at or 'never'})"
+
+
+class Notification(models.Model):
+    """A job that arrived in one of a person's queues and that no digest has told yet.
+
+    Written inside the move's transaction (by the ``stage_changed`` receiver), taken by the
+    digest task (``claimed_at``) and deleted once its digest went out.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="+")
+    queue = models.CharField(max_length=20, help_text="The queue the job arrived in (review.notifications.QUEUES).")
+    created_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a digest run took it (a run that died leaves it to be taken again)."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "claimed_at"])]
+
+    def __str__(self):
+        return f"{self.job} in {self.queue} for {self.user}"
