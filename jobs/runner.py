@@ -33,6 +33,7 @@ from .lease import kept_lease
 from .models import Job, JobWarning, Stage, Status
 from .stages.base import Outcome, StageWorkError
 from .transitions import TransitionError, job_transition
+from .warning_codes import severity_of
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +159,7 @@ def fail_job(*, job_pk: int, reason: str) -> bool:
 
     def record(job: Job) -> None:
         JobWarning.objects.create(
-            job=job, stage=job.stage, severity=JobWarning.Severity.ERROR, code="stage_failed", message=reason
+            job=job, stage=job.stage, severity=severity_of("stage_failed"), code="stage_failed", message=reason
         )
 
     try:

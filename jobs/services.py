@@ -17,6 +17,8 @@ from django.utils import timezone
 from .formats.descriptions import Match, MatchResult, PsdDocument, TemplateDocument
 from .learned_mappings import count_applied, learn_from_approved_job, withdraw_job_evidence
 from .models import Job, JobAsset, JobWarning, Stage
+from .stages.base import replace_open_warnings
+from .stages.checks import CHECK_CODES, job_ingest_warnings
 from .transitions import Prepared, TransitionError, job_transition
 
 FIT_MODES = ("fit", "fill", "stretch")
@@ -113,6 +115,13 @@ def _apply_changes(job: Job, changes: Mapping[PlaceholderKey, MatchChange]) -> t
     return matches, described
 
 
+def recheck_matching_warnings(job: Job) -> None:
+    """Stage 1's findings again for the job's matching as just stored (inside the move that
+    stored it): a layer the matching now replaces is no longer reported on (its missing
+    footage included), one it no longer replaces is."""
+    replace_open_warnings(job, Stage.INGEST, job_ingest_warnings(job), codes=CHECK_CODES)
+
+
 def job_update_matching(*, job: Job, user, changes: Mapping[PlaceholderKey, MatchChange]) -> Job:
     """Save a reviewer's changes to the matching (Stage 2), without approving.
 
@@ -132,7 +141,8 @@ def job_update_matching(*, job: Job, user, changes: Mapping[PlaceholderKey, Matc
             message=f"Changed {len(now_described)} match(es)",
         )
 
-    return job_transition(job=job, action="update_matching", user=user, prepare=prepare)
+    return job_transition(job=job, action="update_matching", user=user, prepare=prepare,
+                          within=recheck_matching_warnings)
 
 
 class ApprovalNeedsConfirmation(TransitionError):
@@ -189,7 +199,8 @@ def job_approve_matching(
             details["approved_anyway"] = open_items
         return Prepared(fields={"matches": [m.to_dict() for m in approved]}, details=details)
 
-    return job_transition(job=job, action="approve_matching", user=user, prepare=prepare)
+    return job_transition(job=job, action="approve_matching", user=user, prepare=prepare,
+                          within=recheck_matching_warnings)
 
 
 @dataclass
@@ -225,12 +236,17 @@ def job_rerun_matching(*, job: Job, user) -> Job:
     psd = PsdDocument.from_dict(job.psd_description)
     template = TemplateDocument.from_dict(job.template_description)
     result: MatchResult = run_matcher(psd, template, job.template_sha256, exported_layers(job))
+
+    def within(fresh: Job) -> None:
+        count_applied(template_sha256=job.template_sha256, matches=result.matches)
+        recheck_matching_warnings(fresh)
+
     return job_transition(
         job=job,
         action="rerun_matching",
         user=user,
         fields={"matches": result.to_dict()["matches"]},
-        within=lambda fresh: count_applied(template_sha256=job.template_sha256, matches=result.matches),
+        within=within,
         message=f"Matching re-run: {sum(m.psd_layer_id is not None for m in result.matches)} of "
         f"{len(result.matches)} placeholders matched",
     )

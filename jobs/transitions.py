@@ -7,6 +7,11 @@ UPDATE (so of two concurrent approvals exactly one wins, on SQLite and PostgreSQ
 writes one audit row naming the acting user, and sends :data:`jobs.signals.stage_changed`
 inside the same transaction; the receivers schedule background work with
 ``transaction.on_commit``. Nothing else writes ``Job.stage`` or ``Job.status``.
+
+A move that sends a job back to redo a stage (``Move.redo``: the send-backs to an earlier
+stage and the retries) clears, in the same transaction, the open warnings of that stage and
+every later one: they are resolved ("cleared: job sent back to stage N", by the acting user)
+and kept for the record; the stage's work stores again what still applies.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .bulk import insert_many
-from .models import Job, JobLog, Stage, Status, priority_rank
+from .models import Job, JobLog, JobWarning, Stage, Status, priority_rank
 from .signals import stage_changed
 
 State = tuple[int, str]
@@ -60,6 +65,13 @@ class Move:
     permission: str | None = None  # None: a system action (workers), no user needed
     needs_reason: bool = False
     label: str = ""
+    # The job goes back to redo its target stage and those after it: their open warnings are
+    # cleared (resolved, kept for the record); the stages' work stores what still applies.
+    redo: bool = False
+
+
+# The resolution of a warning a move with ``redo`` cleared (followed by the stage number).
+CLEARED = "cleared: job sent back to stage "
 
 
 def _to(stage: int, status: str) -> Callable[[State], State]:
@@ -116,20 +128,20 @@ MOVES: dict[str, Move] = {
                             _to(Stage.DEPLOY, Status.QUEUED), "jobs.approve_preview", label="Preview approved"),
     "send_back_preview": Move(frozenset({(Stage.APPROVE_PREVIEW, Status.AWAITING_APPROVAL)}),
                               _to(Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW), "jobs.approve_preview",
-                              needs_reason=True, label="Sent back to matching"),
+                              needs_reason=True, label="Sent back to matching", redo=True),
     # Stage 4: deployers.
     "sign_off": Move(frozenset({(Stage.DEPLOY, Status.NEEDS_ATTENTION)}), _same_stage(Status.QUEUED),
                      "jobs.sign_off_deploy", needs_reason=True, label="Warnings signed off"),
     "send_back_to_matching": Move(frozenset({(Stage.DEPLOY, Status.NEEDS_ATTENTION)}),
                                   _to(Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW), "jobs.sign_off_deploy",
-                                  needs_reason=True, label="Sent back to stage 2"),
+                                  needs_reason=True, label="Sent back to stage 2", redo=True),
     "send_back_to_preview": Move(frozenset({(Stage.DEPLOY, Status.NEEDS_ATTENTION)}),
                                  _to(Stage.APPROVE_PREVIEW, Status.QUEUED), "jobs.sign_off_deploy",
-                                 needs_reason=True, label="Sent back to stage 3"),
-    # Any stage: retry failed or held work.
+                                 needs_reason=True, label="Sent back to stage 3", redo=True),
+    # Any stage: retry failed or held work (Stage 2's from Stage 1: re-ingest).
     "retry": Move(frozenset({(s, Status.FAILED) for s in WORK_STAGES}
                             | {(s, Status.NEEDS_ATTENTION) for s in Stage if s >= Stage.INGEST}),
-                  _retry_target, "jobs.start_job", label="Retried"),
+                  _retry_target, "jobs.start_job", label="Retried", redo=True),
 }
 
 # Fields stamped when a move completes a stage (the stage it leaves).
@@ -252,6 +264,10 @@ def job_transition(
         log_details = dict(details or {})
         if reason:
             log_details["reason"] = reason
+        if move.redo:
+            cleared = _clear_warnings(pk, from_stage=target[0], user=user, now=now)
+            if cleared:
+                log_details["warnings_cleared"] = cleared
         log = JobLog.objects.create(
             job=fresh,
             stage=state[0],
@@ -271,6 +287,14 @@ def job_transition(
             sender=Job, job=fresh, action=action, user=user, from_state=state, to_state=target, log=log
         )
     return fresh
+
+
+def _clear_warnings(pk: int, *, from_stage: int, user, now) -> int:
+    """Resolve the job's open warnings of ``from_stage`` and later (the stages to be redone);
+    return how many."""
+    return JobWarning.objects.filter(job_id=pk, stage__gte=from_stage, resolved_at__isnull=True).update(
+        resolved_at=now, resolved_by=user, resolution=f"{CLEARED}{from_stage}"
+    )
 
 
 # Fields of a new job, as the batch CSV gives them.

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from batches.services import batch_import, batch_start, batch_validate
 from jobs.formats.descriptions import Match, PsdDocument
 from jobs.models import Job, Priority, Stage, Status
-from jobs.selectors import job_assets_by_kind, job_detail_queryset
+from jobs.selectors import job_assets_by_kind, job_detail_queryset, job_warning_groups
 from jobs.services import approval_open_items, is_low_confidence, job_matches
 from jobs.transitions import TransitionError, allowed_actions
 
@@ -179,6 +179,7 @@ def job_detail(request, pk: int):
         "low_count": sum(1 for row in rows if row["low"]),
         "geometry": match_geometry(job) if rows else None,
         "open_items": approval_open_items(job_matches(job)),
+        "warning_groups": job_warning_groups(job),
         "previews": sorted(assets.get("preview", {}).values(), key=lambda a: a.key),
         "comparison": assets.get("comparison", {}).get(""),
         "flattened": assets.get("flattened_thumbnail", {}).get("") or assets.get("flattened", {}).get(""),

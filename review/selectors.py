@@ -169,12 +169,14 @@ class Column:
 
 
 def open_warning_counts(job_pks: Iterable[int]) -> dict[int, int]:
-    """Unresolved warnings per job, for the given jobs (one query)."""
+    """Unresolved warnings per job that need a look (not those for information), for the given
+    jobs (one query)."""
     pks = list(job_pks)
     if not pks:
         return {}
     rows = (
         JobWarning.objects.filter(job_id__in=pks, resolved_at__isnull=True)
+        .exclude(severity=JobWarning.Severity.INFO)
         .values_list("job_id")
         .annotate(n=Count("id"))
         .order_by()

@@ -17,7 +17,7 @@ from django.urls import reverse
 from batches.models import Batch
 from jobs.formats.descriptions import PsdDocument, TemplateDocument
 from jobs.models import Job, JobAsset, Stage, Status
-from jobs.selectors import job_assets_by_kind, job_detail_queryset
+from jobs.selectors import job_assets_by_kind, job_detail_queryset, job_warning_groups
 from jobs.services import FIT_MODES, approval_open_items, is_low_confidence, job_matches
 from jobs.transitions import TransitionError, allowed_actions
 
@@ -196,5 +196,6 @@ def review_job(request, object_id, model_admin):
         "Status": Status,
         "can_edit_matching": "approve_matching" in actions,
         "open_items": approval_open_items(job_matches(job)) if "approve_matching" in actions else [],
+        "warning_groups": job_warning_groups(job),
     }
     return TemplateResponse(request, "admin/jobs/job/review.html", context)

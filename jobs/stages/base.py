@@ -3,7 +3,7 @@ limits, the job's input files and where its deploy bundle lives."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from django.conf import settings
 
 from ..formats.files import resolve_inside
 from ..formats.limits import Limits
-from ..models import Job, JobAsset, Stage
+from ..models import Job, JobAsset, JobWarning, Stage
 from ..storage import media_path
 
 SCRIPT_NAME = "populate.jsx"
@@ -72,3 +72,15 @@ def stage1_images(job: Job) -> tuple[dict[int, Path], Path | None]:
         else:
             flattened = media_path(name)
     return layers, flattened
+
+
+def replace_open_warnings(job: Job, stage: int, found: Iterable[dict], *,
+                          codes: Collection[str] | None = None) -> None:
+    """Make the job's open warnings of ``stage`` (of ``codes``, when given) the ``found`` ones
+    (dicts of JobWarning fields). Resolved warnings (signed off, relinked, cleared by a
+    send-back) are the record and are never touched."""
+    stale = JobWarning.objects.filter(job=job, stage=stage, resolved_at__isnull=True)
+    if codes is not None:
+        stale = stale.filter(code__in=list(codes))
+    stale.delete()
+    JobWarning.objects.bulk_create([JobWarning(job=job, stage=stage, **item) for item in found])

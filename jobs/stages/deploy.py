@@ -27,7 +27,8 @@ from ..formats.render_plan import RenderPlan
 from ..integrations.nexrender import FINAL_STATES, NexrenderClient, NexrenderError
 from ..models import Job, JobAsset, JobLog, JobWarning, Stage
 from ..storage import media_path
-from ..transitions import TransitionError, job_transition
+from ..transitions import CLEARED, TransitionError, job_transition
+from ..warning_codes import ERROR, severity_of
 from .base import Outcome, StageWorkError, bundle_dir, reader_limits, stage1_images
 
 RELINKED = "relinked by the populate script"
@@ -205,10 +206,15 @@ def deliver(job: Job, nexrender_json: dict, manifest_sha256: str) -> dict:
 
 
 def _store_findings(report: template_rules.ValidationReport):
+    """Store the report's errors and warnings (and what it fixed, resolved) as Stage 4 warnings.
+
+    Findings signed off or fixed before are kept as they are, not stored again; warnings a
+    send-back cleared are the record of an earlier run and do not count as signed off."""
+
     def store(fresh: Job) -> None:
         stage_warnings = JobWarning.objects.filter(job=fresh, stage=Stage.DEPLOY)
         stage_warnings.filter(resolved_at__isnull=True).delete()
-        kept = set(stage_warnings.values_list("code", "message"))  # signed off or fixed: kept as they are
+        kept = set(stage_warnings.exclude(resolution__startswith=CLEARED).values_list("code", "message"))
         now = timezone.now()
         rows = []
         for f in report.findings:
@@ -216,7 +222,7 @@ def _store_findings(report: template_rules.ValidationReport):
             if (f.severity not in ("error", "warning") and not fixed) or (f.rule, f.message) in kept:
                 continue
             rows.append(JobWarning(
-                job=fresh, stage=Stage.DEPLOY, severity="warning" if fixed else f.severity, code=f.rule,
+                job=fresh, stage=Stage.DEPLOY, severity=severity_of(f.rule, f.severity), code=f.rule,
                 message=f.message, details={"composition": f.composition, "layer": f.layer,
                                             "fix": f.fix.to_dict() if f.fix else None},
                 resolved_at=now if fixed else None, resolution=RELINKED if fixed else "",
@@ -309,7 +315,7 @@ def _record_render_failure(pk: int, deploy: dict, reason: str) -> None:
     message = f"nexrender could not render the job: {reason}"
 
     def warn(fresh: Job) -> None:
-        JobWarning.objects.create(job=fresh, stage=Stage.DEPLOY, severity=JobWarning.Severity.ERROR,
+        JobWarning.objects.create(job=fresh, stage=Stage.DEPLOY, severity=severity_of("render_failed", ERROR),
                                   code="render_failed", message=message, details={"uid": deploy.get("uid")})
 
     try:

@@ -1,4 +1,5 @@
-"""Stage 1: read the job's PSD and template, export the PSD's images, match, warn.
+"""Stage 1: read the job's PSD and template, export the PSD's images, match, warn
+(:mod:`.checks`: nothing about a layer the matches replace).
 
 Parsing and exporting happen once per file content (the :class:`~jobs.models.ParsedFile`
 cache, keyed by sha256 and reader version); a batch of 500 jobs sharing one PSD parses it
@@ -23,9 +24,10 @@ from ..formats.errors import FormatError
 from ..formats.files import file_digest
 from ..formats.matching import match_layers
 from ..learned_mappings import count_applied, learned_patterns
-from ..models import Job, JobAsset, JobWarning, ParsedFile, Stage
+from ..models import Job, JobAsset, ParsedFile, Stage
 from ..storage import store_file
-from .base import Outcome, StageWorkError, checked_input_path, reader_limits
+from .base import Outcome, StageWorkError, checked_input_path, reader_limits, replace_open_warnings
+from .checks import configured_render_fonts, ingest_warnings
 
 ASSET_KINDS = {
     "layer": "layer",
@@ -83,7 +85,6 @@ def parse_template_cached(path: Path) -> ParsedFile:
     return _remember(sha, "template", template_format.READER_VERSION, document.to_dict(), [])
 
 
-
 def run_matcher(
     psd: PsdDocument, template: TemplateDocument, template_sha: str, exported: set[int]
 ) -> MatchResult:
@@ -113,47 +114,6 @@ def exported_layer_ids(files: list[dict]) -> set[int]:
     return {f["layer_id"] for f in files if f["role"] == "layer" and f["layer_id"] is not None}
 
 
-def ingest_warnings(psd: PsdDocument, template: TemplateDocument, result: MatchResult) -> list[dict]:
-    """What a reviewer should know before matching: each a dict of JobWarning fields."""
-    found: list[dict] = []
-
-    def warn(code, message, severity="warning", **details):
-        found.append({"code": code, "message": message, "severity": severity, "details": details})
-
-    render_fonts = set(settings.AEA_FONTS)
-    if render_fonts:
-        used = {layer.font for layer in psd.layers if layer.font} | set(template.fonts)
-        for font in sorted(used - render_fonts):
-            warn("font_not_available", f"Font {font} is not in the render machines' font list.", font=font)
-    for item in template.footage:
-        if item.kind == "file" and item.missing:
-            warn("footage_missing", f"Template footage {item.name} is missing here ({item.path}).",
-                 footage=item.name, path=item.path)
-    for layer in psd.layers:
-        if not layer.visible and layer.kind != "group":
-            warn("psd_layer_hidden", f"PSD layer {layer.path or layer.name} is hidden.", "info", layer_id=layer.id)
-        if layer.kind == "type" and not (layer.text or "").strip():
-            warn("psd_text_empty", f"PSD type layer {layer.path or layer.name} has no text.", layer_id=layer.id)
-    for comp in template.compositions:
-        if not any(layer.placeholder for layer in comp.layers) or not (psd.height and comp.height):
-            continue
-        ratio = (psd.width / psd.height) / (comp.width / comp.height)
-        if abs(ratio - 1) > 0.1:
-            warn("aspect_mismatch",
-                 f"The PSD ({psd.width}x{psd.height}) and composition {comp.name} ({comp.width}x{comp.height}) "
-                 f"differ in aspect ratio by {abs(ratio - 1):.0%}.", composition=comp.name)
-        for layer in comp.layers:
-            if layer.type == "text" and layer.placeholder and not (layer.text or "").strip():
-                warn("template_text_empty", f"Text layer {layer.name} in {comp.name} is empty.",
-                     composition=comp.name, layer_index=layer.index)
-    for match in result.matches:
-        if match.psd_layer_id is None:
-            warn("placeholder_unfilled",
-                 f"No PSD layer fits placeholder {match.placeholder} in {match.composition}.",
-                 composition=match.composition, layer_index=match.layer_index)
-    return found
-
-
 def ingest_job(job: Job) -> Outcome:
     psd_path = checked_input_path(job.psd_path)
     template_path = checked_input_path(job.aepx_path)
@@ -166,11 +126,10 @@ def ingest_job(job: Job) -> Outcome:
     template = TemplateDocument.from_dict(template_entry.description)
     files = psd_entry.files
     result = run_matcher(psd, template, template_entry.sha256, exported_layer_ids(files))
-    warnings = ingest_warnings(psd, template, result)
+    warnings = ingest_warnings(psd, template, result.matches, render_fonts=configured_render_fonts())
 
     def store(fresh: Job) -> None:
         JobAsset.objects.filter(job=fresh, stage=Stage.INGEST).delete()
-        JobWarning.objects.filter(job=fresh, stage=Stage.INGEST, resolved_at__isnull=True).delete()
         JobAsset.objects.bulk_create(
             [
                 JobAsset(
@@ -186,9 +145,7 @@ def ingest_job(job: Job) -> Outcome:
                 for item in files
             ]
         )
-        JobWarning.objects.bulk_create(
-            [JobWarning(job=fresh, stage=Stage.INGEST, **warning) for warning in warnings]
-        )
+        replace_open_warnings(fresh, Stage.INGEST, warnings)
         count_applied(template_sha256=template_entry.sha256, matches=result.matches)
 
     return Outcome(

@@ -20,9 +20,10 @@ from django.conf import settings
 from ..formats import extendscript, handoff, preview, template_rules
 from ..formats.descriptions import Match, PsdDocument, TemplateDocument
 from ..formats.render_plan import RenderPlan, build_render_plan
-from ..models import Job, JobAsset, JobWarning, Stage
+from ..models import Job, JobAsset, Stage
 from ..storage import store_bytes, store_file
-from .base import Outcome, StageWorkError, bundle_dir, reader_limits, stage1_images
+from ..warning_codes import severity_of
+from .base import Outcome, StageWorkError, bundle_dir, reader_limits, replace_open_warnings, stage1_images
 
 PLAN_NAME = "render_plan.json"
 
@@ -138,21 +139,18 @@ def prepare_preview(job: Job) -> Outcome:
             stored.append((kind, key, name, sha, size, {"composition": item.composition,
                                                         "file_name": PurePath(item.path).name}))
     warnings = [
-        JobWarning(stage=Stage.APPROVE_PREVIEW, severity=w.severity, code=w.code, message=w.message,
-                   details={"composition": w.composition, "layer": w.layer})
+        {"code": w.code, "severity": severity_of(w.code, w.severity), "message": w.message,
+         "details": {"composition": w.composition, "layer": w.layer}}
         for w in result.warnings
     ]
 
     def store(fresh: Job) -> None:
         JobAsset.objects.filter(job=fresh, stage=Stage.APPROVE_PREVIEW).delete()
-        JobWarning.objects.filter(job=fresh, stage=Stage.APPROVE_PREVIEW, resolved_at__isnull=True).delete()
         JobAsset.objects.bulk_create(
             [JobAsset(job=fresh, stage=Stage.APPROVE_PREVIEW, kind=kind, key=key, file=name, sha256=sha, size=size,
                       metadata=meta) for kind, key, name, sha, size, meta in stored]
         )
-        for warning in warnings:
-            warning.job = fresh
-        JobWarning.objects.bulk_create(warnings)
+        replace_open_warnings(fresh, Stage.APPROVE_PREVIEW, warnings)
 
     return Outcome(
         action="preview_ready",

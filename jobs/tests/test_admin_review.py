@@ -35,7 +35,7 @@ def test_reviewer_sees_matches_with_thumbnails_and_low_confidence_flags(client, 
     assert 'name="m0_layer"' in html and "Approve matching" in html
     pixel = str(next(layer["id"] for layer in job.psd_description["layers"] if layer["kind"] == "pixel"))
     assert reverse("review:asset", args=[job.assets.get(kind="layer_thumbnail", key=pixel).pk]).rstrip("/") in html
-    assert "footage_missing" in html  # warnings listed
+    assert "psd_layer_hidden" in html  # warnings listed
     hidden = next(layer for layer in job.psd_description["layers"] if not layer["visible"])
     assert f'value="{hidden["id"]}"' not in html  # not offered: hidden layers have no exported image
 

@@ -151,7 +151,9 @@ def other_jobs() -> None:
     from batches.models import Batch
 
     batch = Batch.objects.create(name="week-46.csv", sha256="0" * 64)
-    states = [(0, Status.PENDING), (1, Status.QUEUED), (1, Status.FAILED), (3, Status.AWAITING_APPROVAL),
+    # (No job of it is queued: a queued job would be waiting for a worker, and the one that runs
+    # inline here for the uploaded jobs would take it first, as a real worker would.)
+    states = [(0, Status.PENDING), (1, Status.PROCESSING), (1, Status.FAILED), (3, Status.AWAITING_APPROVAL),
               (4, Status.NEEDS_ATTENTION), (4, Status.COMPLETED), (4, Status.COMPLETED), (2, Status.NEEDS_ATTENTION)]
     clients = [("Thunder Sports", "Gameday"), ("Comets FC", "Season Launch"), ("Acme Foods", "Menu Special")]
     now = timezone.now()

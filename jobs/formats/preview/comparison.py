@@ -81,12 +81,12 @@ def _load_flattened(
             if flattened is None
             else f"{Path(flattened).name} does not exist"
         )
-        return None, PreviewWarning("missing_image", "warning", f"design: {what}")
+        return None, PreviewWarning("missing_image", "info", f"design: {what}")
     try:
         return decode_image(Path(flattened), limits), None
     except _IMAGE_ERRORS as error:
         message = f"design: {Path(flattened).name} cannot be read ({error})"
-        return None, PreviewWarning("image_unreadable", "warning", message)
+        return None, PreviewWarning("image_unreadable", "info", message)
 
 
 def _main_files(

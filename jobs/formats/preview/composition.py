@@ -130,11 +130,11 @@ class _CompositionRenderer(_FootagePainter, _TextPainter):
             if index not in known:
                 placed = self.footage.get(index) or self.placed_texts[index]
                 message = f"the render plan fills layer {index} ({placed.layer_name}), which the composition lacks"
-                self.warn("unknown_placeholder", "warning", message, placed.layer_name)
+                self.warn("unknown_placeholder", "error", message, placed.layer_name)
         for index, match in sorted(self.matches.items()):
             if index not in known and not any(n[:2] == (self.comp.name, match.placeholder) for n in self.noted):
                 message = f"a match names layer {index} ({match.placeholder}), which the composition lacks"
-                self.warn("unknown_placeholder", "warning", message, match.placeholder)
+                self.warn("unknown_placeholder", "error", message, match.placeholder)
         histogram = self.coverage.histogram()
         area = self.comp.width * self.comp.height
         metrics = {

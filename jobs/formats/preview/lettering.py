@@ -81,17 +81,21 @@ class _TextPainter:
                                 f"{layer.name}: the render plan cannot say where After Effects sets the text; "
                                 "not drawn")
             return entry
+        # Severities (jobs/warning_codes.py): what the render will show wrong is a warning (an
+        # error for an empty box); the template's own text, which renders as in the template, and
+        # what only the preview's substitute font gets wrong, are information.
         if box is not None and (box[2] - box[0] < 1 or box[3] - box[1] < 1):
-            self.warn("empty_box", "error", f"{layer.name}: its box {list(rounded(box))} is empty", layer.name)
+            self.warn("empty_box", "error" if placeholder else "info",
+                      f"{layer.name}: its box {list(rounded(box))} is empty", layer.name)
             return entry
         severity = "warning" if placeholder else "info"
         size, size_rule = self._pixel_size(layer, font_size, scale, box)
         source, reason = self.fonts.resolve(font_name)
         if reason is not None:
-            self.warn("font_fallback", severity, f"{layer.name}: {reason}; drawn with a fallback font", layer.name)
+            self.warn("font_fallback", "info", f"{layer.name}: {reason}; drawn with a fallback font", layer.name)
         missing = self.fonts.missing_glyphs(source, text)
         if missing:
-            self.warn("missing_glyphs", severity,
+            self.warn("missing_glyphs", severity if reason is None else "info",
                       f"{layer.name}: the font used for the preview has no glyph for {missing!r}", layer.name)
         if matrix is not None and (not is_axis_aligned(matrix) or matrix[0] < 0 or matrix[3] < 0):
             self.warn("text_transform", "info", f"{layer.name}: rotated, skewed or flipped in After Effects; "

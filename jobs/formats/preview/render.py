@@ -68,7 +68,7 @@ def _group_matches(
             warnings.append(
                 PreviewWarning(
                     "unknown_composition",
-                    "warning",
+                    "error",
                     f"a match names composition {match.composition!r}, which the template lacks",
                     match.composition,
                     match.placeholder,
@@ -200,7 +200,7 @@ def render_previews(
     compositions = _renderable(_compositions_to_render(template, plan, grouped), limits, warnings)
     if not compositions:
         warnings.append(
-            PreviewWarning("nothing_to_preview", "warning", "no composition holds a matched placeholder")
+            PreviewWarning("nothing_to_preview", "error", "no composition holds a matched placeholder")
         )
         return PreviewResult((), {"main_composition": None, "compositions": []}, tuple(warnings))
     main = _main(compositions, plan)
@@ -268,7 +268,7 @@ def _renderable(
             kept.append(comp)
             continue
         message = f"{comp.width}x{comp.height} is outside the preview limits"
-        warnings.append(PreviewWarning("composition_too_large", "error", message, comp.name))
+        warnings.append(PreviewWarning("composition_too_large", "warning", message, comp.name))
     return kept
 
 

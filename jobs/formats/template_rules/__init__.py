@@ -18,9 +18,10 @@ rule                        severity
 =========================== =================================================================
 footage-missing             error when a layer that renders (enabled, in a render composition
                             or a pre-comp it reaches) and is not being replaced uses the
-                            missing file; info otherwise (only replaced, disabled or
-                            non-rendered layers use it, or nothing does). Fix: relink, when
-                            exactly one file of that name lies in the input roots.
+                            missing file; info when only disabled or non-rendered layers keep
+                            it, or nothing uses it; nothing when every layer using it is
+                            replaced. Fix: relink, when exactly one file of that name lies in
+                            the input roots.
 font-missing                error for a font a rendering text layer of the template uses;
                             info for a font only in the project's font list or in
                             compositions that do not render, and for a PSD text's font (the

@@ -96,9 +96,11 @@ def footage_missing(job: Job) -> Iterator[Finding]:
     (``Footage.missing``, as the template reader recorded it on this machine).
 
     Error when a layer that renders and is not being replaced uses it (aerender stops, or
-    renders colour bars with ``continueOnMissing``); info otherwise. When exactly one file of
-    the same name lies inside the input roots (and the bounded search was complete), the
-    finding carries a safe relink fix.
+    renders colour bars with ``continueOnMissing``); info when only disabled or unrendered
+    layers keep it, or no layer uses it. Footage that only layers being replaced use is not
+    reported at all: the job replaces it. When exactly one file of the same name lies inside
+    the input roots (and the bounded search was complete), the finding carries a safe relink
+    fix.
     """
     missing = [f for f in job.footage_items() if f.kind == "file" and f.missing]
     if not missing:
@@ -106,11 +108,11 @@ def footage_missing(job: Job) -> Iterator[Finding]:
     wanted = frozenset(basename(f.path or "") for f in missing) - {""}
     relinker = _Relinker(job.ctx.input_roots, job.ctx.scan_limit, wanted).run()
     for footage in missing:
-        blocking = [
-            (comp, layer)
-            for comp, layer in job.users(footage)
-            if job.renders(comp.name, layer) and (comp.name, layer.index) not in job.replaced_footage
-        ]
+        users = job.users(footage)
+        kept = [(comp, layer) for comp, layer in users if (comp.name, layer.index) not in job.replaced_footage]
+        if users and not kept:
+            continue  # every layer using it is replaced: nothing of it renders
+        blocking = [(comp, layer) for comp, layer in kept if job.renders(comp.name, layer)]
         relinked_to = job.ctx.relinked_footage.get(footage.path or "")
         if relinked_to is not None:
             yield _relinked_finding(footage, relinked_to, relinker)

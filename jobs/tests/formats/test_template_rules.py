@@ -317,10 +317,23 @@ def test_footage_missing_does_not_follow_symlinks_out_of_the_roots(clean, tmp_pa
     assert finding.fix is None
 
 
-def test_footage_missing_is_info_when_the_layer_is_replaced(clean, tmp_path):
+def test_footage_missing_is_not_reported_when_every_layer_using_it_is_replaced(clean, tmp_path):
     source = photo_footage(tmp_path, path="/gone/photo.png", missing=True)
     ctx = with_layer(clean, tmp_path, 2, source=source)
     ctx = replace(ctx, template=replace(ctx.template, footage=(source,)))
+    assert found(ctx, "footage-missing") == []
+
+
+def test_footage_missing_is_info_when_only_a_disabled_kept_layer_uses_it(clean, tmp_path):
+    source = photo_footage(tmp_path, path="/gone/photo.png", missing=True)
+    ctx = with_layer(clean, tmp_path, 2, source=source, enabled=False)
+    ctx = replace(ctx, template=replace(ctx.template, footage=(source,)), replacement_files={}, matches=MATCHES[:1])
+    assert only(ctx, "footage-missing").severity == "info"
+
+
+def test_footage_missing_nobody_uses_is_info(clean, tmp_path):
+    source = photo_footage(tmp_path, id=31, name="unused.png", path="/gone/unused.png", missing=True)
+    ctx = replace(clean, template=replace(clean.template, footage=(*clean.template.footage, source)))
     assert only(ctx, "footage-missing").severity == "info"
 
 
