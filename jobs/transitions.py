@@ -247,6 +247,12 @@ def job_transition(
             values["attempts"] = 0  # new work, fresh attempt budget
         if action == "retry":
             values["retries"] = F("retries") + 1
+        if move.redo and target[0] < Stage.DEPLOY and "deploy" not in values:
+            # The matching or the preview is redone: a sign-off of Stage 4's findings was given
+            # for what is no longer there, so it does not carry over to what the job becomes.
+            deploy = Job.objects.filter(pk=pk).values_list("deploy", flat=True).first() or {}
+            if "signed_off" in deploy:
+                values["deploy"] = {k: v for k, v in deploy.items() if k != "signed_off"}
         if action in _COMPLETION_FIELDS:
             at_field, by_field = _COMPLETION_FIELDS[action]
             values[at_field] = now

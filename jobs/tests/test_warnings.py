@@ -21,7 +21,7 @@ from jobs.services import (
     job_send_back,
     job_update_matching,
 )
-from jobs.transitions import CLEARED, MOVES
+from jobs.transitions import CLEARED, MOVES, job_transition
 from jobs.warning_codes import CODES, ERROR, INFO, WARNING, markdown_table, severity_of
 
 from .demo_jobs import ROWS, import_and_start
@@ -317,3 +317,14 @@ def test_the_table_decides_single_severities_and_checks_graded_ones():
     assert severity_of("not-a-code", INFO) == INFO
     for entry in CODES.values():
         assert entry.severity == entry.cases[0][0] and entry.meaning()
+
+
+@pytest.mark.django_db
+def test_a_sign_off_does_not_survive_a_send_back(make_job, deployer):
+    """A Stage 4 sign-off was given for the findings of what is no longer there once the job
+    goes back to redo its preview or matching (a retry of the deploy itself keeps it)."""
+    signed = {"signed_off": {"by": "deployer", "reason": "caps are the brand"}, "target": "folder"}
+    for action in ("send_back_to_preview", "send_back_to_matching"):
+        job = make_job(stage=Stage.DEPLOY, status=Status.NEEDS_ATTENTION, deploy=signed)
+        job = job_transition(job=job, action=action, user=deployer, reason="other style")
+        assert job.deploy == {"target": "folder"}, action
