@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from jobs.transitions import PermissionRefused
 
 from .models import Batch
-from .services import batch_start
+from .services import STATE_CLASSES, batch_start, state_class_counts_aggregate
 
 
 @admin.action(description="Start processing the selected batches", permissions=["start"])
@@ -27,14 +27,27 @@ def start_processing(modeladmin, request, queryset):
 
 @admin.register(Batch)
 class BatchAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "status", "job_count", "warning_count", "uploaded_by", "created_at")
+    list_display = ("id", "name", "status", "finished_at", "job_count", "job_states", "warning_count",
+                    "uploaded_by", "created_at")
     list_filter = ("status",)
     search_fields = ("name", "sha256")
     exclude = ("csv_file",)  # shown as csv_link
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, today
     readonly_fields = ("name", "csv_link", "sha256", "uploaded_by", "created_at", "started_at", "row_count",
-                       "job_count", "warning_count", "report", "status")
+                       "job_count", "warning_count", "report", "status", "finished_at", "job_states")
     actions = [start_processing]
+
+    def get_queryset(self, request):
+        # The jobs per state class, counted by the list's one query.
+        return super().get_queryset(request).annotate(**state_class_counts_aggregate("jobs__"))
+
+    @admin.display(description="Jobs by state")
+    def job_states(self, batch):
+        labels = {"not_started": "not started", "automatic": "processing", "waiting": "waiting",
+                  "completed": "completed", "failed": "failed"}
+        parts = [f"{getattr(batch, f'jobs_{cls}', 0)} {labels[cls]}" for cls in STATE_CLASSES
+                 if getattr(batch, f"jobs_{cls}", 0)]
+        return ", ".join(parts) or "no jobs"
 
     def has_add_permission(self, request):
         return False  # batches come from an upload or import_batch

@@ -9,8 +9,15 @@ class Batch(models.Model):
     """
 
     class Status(models.TextChoices):
-        IMPORTED = "imported", "Imported"
-        PROCESSING = "processing", "Processing"
+        """Derived from the batch's jobs by :func:`batches.services.batch_refresh_status`."""
+
+        IMPORTED = "imported", "Imported"  # no job started yet
+        PROCESSING = "processing", "Processing"  # some job queued or processing (automatic work)
+        WAITING = "waiting", "Waiting for people"  # no automatic work left; some job waits for a person
+        DONE = "done", "Done"  # every job completed
+        DONE_WITH_FAILURES = "done_with_failures", "Done with failures"  # all finished, some failed/archived
+
+    FINISHED = (Status.DONE, Status.DONE_WITH_FAILURES)
 
     name = models.CharField(max_length=255, help_text="The uploaded file's name.")
     csv_file = models.FileField(upload_to="batches/%Y/%m/", max_length=500)
@@ -25,6 +32,10 @@ class Batch(models.Model):
     warning_count = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True, help_text="The validation report.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IMPORTED)
+    finished_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the batch became done (or done with failures); cleared when a job is retried or sent back.",
+    )
     deploy_target = models.CharField(
         max_length=20, blank=True, choices=[("folder", "Folder"), ("nexrender", "nexrender server")],
         help_text="Overrides AEA_DEPLOY_TARGET for this batch's jobs.",

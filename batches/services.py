@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from jobs.models import Job, Stage, Status
@@ -164,5 +165,89 @@ def batch_start(*, batch: Batch, user) -> StartResult:
                 started += 1
             except TransitionNotAllowed:
                 skipped += 1
-        Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.PROCESSING, started_at=timezone.now())
+        Batch.objects.filter(pk=batch.pk).update(started_at=timezone.now())
+        batch_refresh_status(batch.pk)
     return StartResult(started=started, skipped=skipped)
+
+
+# --- A batch's status, derived from its jobs ---------------------------------------------------
+
+# A job's *state class*: what its (stage, status) means for its batch. Archived jobs are
+# "failed" whatever their status (they were taken out of the batch's work: cancelled).
+NOT_STARTED, AUTOMATIC, WAITING, COMPLETED, FAILED = "not_started", "automatic", "waiting", "completed", "failed"
+STATE_CLASSES = (NOT_STARTED, AUTOMATIC, WAITING, COMPLETED, FAILED)
+_CLASS_OF_STATUS = {
+    Status.PENDING: NOT_STARTED,
+    Status.QUEUED: AUTOMATIC,
+    Status.PROCESSING: AUTOMATIC,
+    Status.AWAITING_REVIEW: WAITING,
+    Status.AWAITING_APPROVAL: WAITING,
+    Status.NEEDS_ATTENTION: WAITING,
+    Status.COMPLETED: COMPLETED,
+    Status.FAILED: FAILED,
+}
+
+
+def state_class(status: str) -> str:
+    """The state class of a job status (for an active job); a status this table does not know
+    is a class of its own (so a move to or from it refreshes the batch, and never fails)."""
+    return _CLASS_OF_STATUS.get(status, status)
+
+
+def state_class_counts_aggregate(prefix: str = "") -> dict:
+    """``Count`` expressions of the jobs per state class (``prefix``: the path to the jobs,
+    e.g. ``"jobs__"`` from a batch queryset)."""
+    active = Q(**{f"{prefix}archived": False})
+    counts = {}
+    for cls in STATE_CLASSES:
+        statuses = [status for status, c in _CLASS_OF_STATUS.items() if c == cls]
+        condition = active & Q(**{f"{prefix}status__in": statuses})
+        if cls == FAILED:
+            condition |= Q(**{f"{prefix}archived": True})
+        counts[f"jobs_{cls}"] = Count(f"{prefix}id" if prefix else "id", filter=condition)
+    return counts
+
+
+def batch_state_counts(batch_id: int) -> dict[str, int]:
+    """The batch's jobs per state class (one aggregate query): ``{"not_started": n, ...}``."""
+    row = Job.objects.filter(batch_id=batch_id).aggregate(**state_class_counts_aggregate())
+    return {cls: row[f"jobs_{cls}"] or 0 for cls in STATE_CLASSES}
+
+
+def status_from_counts(counts: dict[str, int]) -> str:
+    """The batch status the counts per state class give (see README, "Batch status")."""
+    if counts[AUTOMATIC]:
+        return Batch.Status.PROCESSING
+    if counts[WAITING]:
+        return Batch.Status.WAITING
+    if counts[NOT_STARTED]:
+        # Nothing started at all: imported; some started and finished, the rest still to
+        # start: a person must start them.
+        return Batch.Status.WAITING if counts[COMPLETED] or counts[FAILED] else Batch.Status.IMPORTED
+    if counts[FAILED]:
+        return Batch.Status.DONE_WITH_FAILURES
+    if counts[COMPLETED]:
+        return Batch.Status.DONE
+    return Batch.Status.IMPORTED  # no job
+
+
+def batch_refresh_status(batch_id: int) -> str:
+    """Recompute the batch's status from its jobs and store it: one aggregate query and one
+    conditional UPDATE (which writes nothing when the status did not change). ``finished_at``
+    is set when the batch becomes done or done with failures and cleared when it leaves them.
+    Returns the status."""
+    status = status_from_counts(batch_state_counts(batch_id))
+    finished = status in Batch.FINISHED
+    Batch.objects.filter(pk=batch_id).exclude(status=status).update(
+        status=status, finished_at=timezone.now() if finished else None
+    )
+    return status
+
+
+def batch_choices(limit: int) -> list[dict]:
+    """The latest batches with their status, for the dashboard's batch filter (one query)."""
+    labels = dict(Batch.Status.choices)
+    rows = list(Batch.objects.order_by("-created_at").values("id", "name", "status", "finished_at")[:limit])
+    for row in rows:
+        row["status_label"] = labels.get(row["status"], row["status"])
+    return rows

@@ -40,7 +40,7 @@ from pydantic import Field
 
 from aeautomation.middleware import API_ERROR_CODES, API_ERROR_MESSAGES
 from batches.models import Batch
-from batches.services import batch_import, batch_start
+from batches.services import batch_import, batch_start, batch_state_counts
 from jobs.models import Job, Stage
 from jobs.selectors import job_detail_queryset
 from jobs.services import (
@@ -270,7 +270,8 @@ def start_batch(request, batch_id: int):
 
 @api.get("/batch/{int:batch_id}", response={200: BatchOut, **ERRORS}, auth=VIEW_BATCHES, tags=["batches"])
 def get_batch(request, batch_id: int):
-    """A batch, its validation report and its jobs counted per stage and status."""
+    """A batch, its derived status, its validation report and its jobs counted per stage, status
+    and state class."""
     batch = get_object_or_404(Batch.objects.select_related("uploaded_by"), pk=batch_id)
     by_stage, by_status = selectors.batch_job_counts(batch)
     return {
@@ -279,6 +280,7 @@ def get_batch(request, batch_id: int):
         "created_at": batch.created_at, "started_at": batch.started_at, "row_count": batch.row_count,
         "job_count": batch.job_count, "warning_count": batch.warning_count, "report": batch.report,
         "jobs_by_stage": by_stage, "jobs_by_status": by_status,
+        "finished_at": batch.finished_at, "jobs_by_state": batch_state_counts(batch.pk),
     }
 
 

@@ -222,7 +222,8 @@ class BatchOut(Schema):
     id: int
     name: str
     sha256: str
-    status: str
+    status: str = Field(..., description="Derived from the jobs: imported, processing, waiting (for people), "
+                                         "done or done_with_failures.")
     uploaded_by: str | None
     created_at: datetime
     started_at: datetime | None
@@ -232,6 +233,12 @@ class BatchOut(Schema):
     report: dict[str, Any]
     jobs_by_stage: dict[int, int]
     jobs_by_status: dict[str, int]
+    finished_at: datetime | None = Field(
+        None, description="When the batch became done or done_with_failures; null while it is not.")
+    jobs_by_state: dict[str, int] = Field(
+        default_factory=dict,
+        description="Jobs per state class: not_started, automatic (queued/processing), waiting (for a person), "
+                    "completed, failed (failed or archived).")
 
 
 class StageStatOut(Schema):

@@ -9,17 +9,19 @@ for (the services check it again).
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from batches.services import batch_import, batch_start, batch_validate
+from batches.services import batch_choices, batch_import, batch_start, batch_validate
 from jobs.formats.descriptions import Match, PsdDocument
 from jobs.models import Job, Priority, Stage, Status
 from jobs.selectors import job_assets_by_kind, job_detail_queryset, job_warning_groups
@@ -67,7 +69,7 @@ def index(request):
     """The dashboard page: filters, statistics, the five stage columns, the upload dialog."""
     context = board_context(request)
     context.update(
-        batches=selectors.recent_batches(),
+        batches=batch_choices(selectors.BATCH_CHOICES),
         priorities=Priority.choices,
         statuses=Status.choices,
     )
@@ -124,7 +126,14 @@ def upload_import(request):
     started = None
     if request.user.has_perm("jobs.start_job"):
         started = batch_start(batch=result.batch, user=request.user)
-    response = render(request, "dashboard/_upload_done.html", {"result": result, "started": started})
+    # The page's batch filter is replaced out of band (it lists the new batch), keeping the
+    # batch the page is filtered by (htmx sends the page's address).
+    page_query = QueryDict(urlsplit(request.headers.get("HX-Current-URL", "")).query)
+    response = render(request, "dashboard/_upload_done.html", {
+        "result": result, "started": started,
+        "batches": batch_choices(selectors.BATCH_CHOICES),
+        "filters": selectors.JobFilters.from_query(page_query),
+    })
     response["HX-Trigger"] = "board-refresh"
     return response
 

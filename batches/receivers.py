@@ -1,0 +1,16 @@
+"""Keep a batch's derived status current as its jobs move (see :func:`batch_refresh_status`)."""
+
+from django.dispatch import receiver
+
+from jobs.models import Job
+from jobs.signals import stage_changed
+
+from .services import batch_refresh_status, state_class
+
+
+@receiver(stage_changed, sender=Job, dispatch_uid="batches.refresh_status")
+def refresh_batch_status(sender, *, job, from_state, to_state, **kwargs):
+    """Inside the move's transaction; only when the job's state class changed (a claim, a
+    saved matching or a lease re-queue costs nothing here)."""
+    if state_class(from_state[1]) != state_class(to_state[1]):
+        batch_refresh_status(job.batch_id)
