@@ -12,12 +12,21 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..descriptions import Composition, Footage, TemplateDocument, TemplateLayer, clean_text, without_nul
+from ..descriptions import (
+    Composition,
+    Footage,
+    LayerAnimation,
+    TemplateDocument,
+    TemplateLayer,
+    clean_text,
+    without_nul,
+)
 from ..errors import FormatError
+from .animation import _layer_animation, _remap_enabled
 from .chunks import _U32, LEAF, LIST, Chunk, ChunkFile
 from .geometry import _box, _chain_animated, _LayerGeometry, _own_transform, _OwnTransform, _public_matrix, _world
 from .items import _ITEM_COMP, _ITEM_FOOTAGE, _ae_version, _comp_header, _CompHeader, _footage, _items, _Source
-from .properties import _leaf_value, _properties, _transform
+from .properties import _properties, _transform
 from .text import _Text, _text
 
 STATIC_SUFFIX = "[static]"
@@ -119,6 +128,7 @@ class _LayerDraft:
     source: Footage | None
     text: _Text | None
     geometry: _LayerGeometry
+    tree: dict[str, Chunk]
 
 
 def _decode_layer(
@@ -155,21 +165,21 @@ def _decode_layer(
         source=source,
         text=text,
         geometry=geometry,
+        tree=tree,
     )
 
 
 def _layer_times(ldta: _Ldta, source: Footage | None, tree: dict[str, Chunk]) -> tuple[float, float]:
     """In and out point in composition time: ``start + value * stretch``, clamped as After
     Effects reports them to the source's span for timed sources (video, sound, pre-comps)
-    without time remapping."""
+    without time remapping (on when its stream is keyframed or shown: :func:`._remap_enabled`)."""
     stretch = ldta.stretch
     in_point = ldta.start + ldta.in_point * stretch
     out_point = ldta.start + ldta.out_point * stretch
     if stretch < 0:  # time-reversed layers
         return min(in_point, out_point), max(in_point, out_point)
     timed = source is not None and (source.duration or 0) > 0
-    remap = _leaf_value(tree.get("ADBE Time Remapping"))
-    if timed and not (remap is not None and remap.values is None):
+    if timed and not _remap_enabled(tree):
         in_point = max(in_point, ldta.start)
         out_point = min(out_point, ldta.start + source.duration * stretch)
     return in_point, out_point
@@ -205,6 +215,22 @@ def _geometry(ldta: _Ldta, layer_type: str, source: Footage | None, text: _Text 
 
 _UNPLACED = ("camera", "light", "audio")  # no picture to place: no matrix, no transform values
 _NO_TRANSFORM = _OwnTransform(anchor=None, position=None, scale=None, rotation=None)
+
+
+def _animation(d: _LayerDraft, comp: _CompHeader) -> LayerAnimation:
+    geometry = d.geometry
+    timed = d.source is not None and (d.source.duration or 0) > 0
+    return _layer_animation(
+        d.tree,
+        start=d.ldta.start,
+        stretch=d.ldta.stretch,
+        normalized_anchor=geometry.normalized_anchor,
+        size=geometry.size,
+        default_anchor=geometry.default_anchor,
+        default_position=(comp.width / 2, comp.height / 2),
+        remap_allowed=timed,
+        null=d.type == "null",
+    )
 
 
 def _finish_layers(drafts: list[_LayerDraft], comp: _CompHeader) -> tuple[TemplateLayer, ...]:
@@ -247,6 +273,7 @@ def _finish_layers(drafts: list[_LayerDraft], comp: _CompHeader) -> tuple[Templa
                 text_box=text.box if text else None,
                 leading=text.leading if text else None,
                 tracking=text.tracking if text else None,
+                animation=_animation(d, comp),
             )
         )
     return tuple(layers)

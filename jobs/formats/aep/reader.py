@@ -19,9 +19,10 @@ from .aepx import _one_line, _parse_aepx
 from .chunks import ChunkFile, _parse_rifx
 from .decoder import decode
 
-READER_VERSION = "aep-reader/3"
+READER_VERSION = "aep-reader/4"
 """Bumped whenever the decoded output for the same bytes may change (a cache key). 3: NUL
-characters stripped from the description."""
+characters stripped from the description. 4: each layer's ``animation`` (keyframes, time
+remapping, expressions) and the time-remapping rule of the out point."""
 
 
 def load_chunks(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ChunkFile:
