@@ -32,7 +32,12 @@ Decoding rules (the note's sections 3-7):
   solid / placeholder name stored in ``opti``.
 - Times are in composition seconds: ``start + in_point * stretch``, clamped to the source's
   span for timed sources (video, sound, pre-comps) without time remapping, as After Effects
-  reports them.
+  reports them. Time remapping is on when its stream is keyframed or shown (After Effects
+  hides it on layers without), so a static remap, with or without an expression, counts.
+- ``animation`` (``docs/animation.md``): start time, stretch, and Anchor Point, Position (or
+  its separated dimensions), Scale, Rotation, Opacity and time remapping as static values or
+  keyframes (time, value, interpolation, temporal ease, spatial tangents, roving), with the
+  text of an enabled expression (never evaluated), in After Effects' units.
 - Text, PostScript font, size and all-caps come from the ``btdk`` COS document, parsed
   structurally: the first character-style run of the first text document, falling back to
   its parent style sheet for keys the run leaves out. Line breaks (CR) become ``\\n``, and one
@@ -75,6 +80,8 @@ Layout of the package (each module imports only the ones listed before it):
 - :mod:`.text`: the text, font, style, justification and box of a text layer's document.
 - :mod:`.geometry`: a layer's matrix, bounding box and own transform values from its size and
   transform chain.
+- :mod:`.animation`: a layer's transform properties and time remapping over time: static
+  values, keyframes, expressions.
 - :mod:`.decoder`: layers and compositions decoded into a :class:`TemplateDocument`.
 - :mod:`.reader`: the entry points: sniffing bytes, bounded file reads, errors as one
   :class:`~jobs.formats.errors.FormatError`.
@@ -83,6 +90,7 @@ Layout of the package (each module imports only the ones listed before it):
 from __future__ import annotations
 
 from .aepx import AE_NAMESPACE, alas_json
+from .animation import MAX_KEYFRAMES
 from .chunks import BYTES_PER_CHUNK_BUDGET, LEAF, LIST, NEST, NEST_TAGS, Chunk, ChunkFile, to_rifx
 from .cos import MAX_COS_DEPTH, CosError, CosName, cos_get, parse_cos
 from .decoder import STATIC_PREFIX, STATIC_SUFFIX, decode, is_static_name
@@ -95,6 +103,7 @@ __all__ = [
     "LEAF",
     "LIST",
     "MAX_COS_DEPTH",
+    "MAX_KEYFRAMES",
     "NEST",
     "NEST_TAGS",
     "READER_VERSION",

@@ -34,7 +34,11 @@ from ..descriptions import INTERPOLATIONS, AnimatedProperty, Keyframe, LayerAnim
 from .chunks import _U16, _U32, LEAF, LIST, Chunk
 from .properties import _has_live_expression, _properties
 
-_PERCENT = ("ADBE Opacity", "ADBE Scale")
+MAX_KEYFRAMES = 20_000
+"""Keyframes one property may carry into the description (a baked 11 minutes at 30 fps);
+a property with more is left out (``None``) rather than bloating the stored description."""
+
+_UNREADABLE = (struct.error, ValueError, IndexError, OverflowError)
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,17 @@ def _property(
     node: Chunk | None, timing: _Timing, units: _Units, default: tuple[float, ...]
 ) -> AnimatedProperty | None:
     """One ``tdbs`` leaf in After Effects' units; the default when absent; ``None`` when its
-    data cannot be read (unknown keyframe layout, non-finite numbers)."""
+    data cannot be read (unknown keyframe layout, non-finite numbers, truncated records, more
+    than :data:`MAX_KEYFRAMES`): animation never makes a readable template unreadable."""
+    try:
+        return _read_property(node, timing, units, default)
+    except _UNREADABLE:
+        return None
+
+
+def _read_property(
+    node: Chunk | None, timing: _Timing, units: _Units, default: tuple[float, ...]
+) -> AnimatedProperty | None:
     if node is None or node.kind != LIST:
         return AnimatedProperty(value=default) if default else None
     tdb4 = _tdb4(node)
@@ -128,7 +142,7 @@ def _keyframes(
     if count == 0:
         return ()
     data = ldat.data if ldat is not None else b""
-    if not ticks or size < 8 or count * size > len(data):
+    if not ticks or size < 8 or count > MAX_KEYFRAMES or count * size > len(data):
         return None
     if spatial and size >= 56 + 24 * dims:
         read = _spatial_item

@@ -12,6 +12,7 @@ every keyframe kind the description carries.
 from __future__ import annotations
 
 import json
+import random
 import struct
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from jobs.formats.aepx_writer import (
     write_template,
 )
 from jobs.formats.descriptions import LayerAnimation, TemplateDocument, TemplateLayer
+from jobs.formats.errors import FormatError
 
 from .test_aep import GENERATED, _first, _property
 from .test_aep_transform import _pyaep_project
@@ -400,3 +402,49 @@ def test_descriptions_stored_before_still_load():
 
 def test_reader_version_was_bumped_for_animation():
     assert aep.READER_VERSION == "aep-reader/4"
+
+
+def _property_leaves(chunk, out):
+    for child in chunk.children:
+        if child.tag in ("lhd3", "ldat", "tdb4", "cdat", "tdsb") and child.kind == aep.LEAF:
+            out.append(child)
+        elif child.kind != aep.LEAF:
+            _property_leaves(child, out)
+    return out
+
+
+def test_mutated_property_streams_still_read(authored):
+    """Bytes of the keyframe headers, keyframes, metadata and static values overwritten or cut
+    at random (seeded): the template still reads, or fails with the one domain error, and the
+    description stays JSON PostgreSQL takes (no NaN, no infinity)."""
+    rng = random.Random("aea-animation-1")
+    data = authored.read_bytes()
+    read, refused = 0, 0
+    for _ in range(150):
+        chunks = load_chunks(data)
+        leaves = _property_leaves(chunks.root, [])
+        for leaf in rng.sample(leaves, 3):
+            raw = bytearray(leaf.data)
+            if raw and rng.random() < 0.8:
+                for _ in range(rng.randint(1, 4)):
+                    raw[rng.randrange(len(raw))] = rng.choice((0x00, 0xFF, 0x7F, rng.randrange(256)))
+            else:
+                del raw[rng.randrange(len(raw) + 1) :]
+            leaf.data = bytes(raw)
+        try:
+            doc = parse_template(to_rifx(chunks.root, chunks.xmp), source="m.aep")
+        except FormatError as exc:
+            assert "\n" not in str(exc)
+            refused += 1
+            continue
+        json.dumps(doc.to_dict(), allow_nan=False)
+        read += 1
+    assert read > 100  # property streams alone rarely make a project unreadable
+
+
+def test_too_many_keyframes_leave_the_property_out(authored, monkeypatch):
+    from jobs.formats.aep import animation
+
+    monkeypatch.setattr(animation, "MAX_KEYFRAMES", 1)
+    rig = read_template(authored).compositions[0].layers[0]
+    assert rig.animation.rotation is None and rig.animation.position is not None
