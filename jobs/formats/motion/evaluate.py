@@ -1,7 +1,9 @@
 """A layer's animation evaluated at a composition time, the way After Effects does
 (``docs/animation.md``, section "Evaluation").
 
-Between two keyframes ``a`` and ``b`` (times ``t0 < t1`` in composition seconds):
+Keyframes are interpolated in the layer's own time, ``(time - start_time) / stretch``: ease
+speeds are measured there, and a layer played backwards keeps its keyframes in order there.
+Between two keyframes ``a`` and ``b`` (layer times ``t0 < t1``):
 
 - **hold**: ``a``'s out interpolation or ``b``'s in interpolation is hold: ``a``'s value
   until ``t1``.
@@ -191,28 +193,34 @@ class _Path:
 # Property values
 
 
-def property_at(prop: AnimatedProperty, time: float, *, stretch: float = 100.0) -> tuple[float, ...]:
+def property_at(
+    prop: AnimatedProperty, time: float, *, stretch: float = 100.0, start_time: float = 0.0
+) -> tuple[float, ...]:
     """The property's value at composition ``time`` (seconds), without its expression.
 
-    ``stretch`` is the layer's (percent): ease speeds are per second of the layer's own time.
+    ``stretch`` (percent) and ``start_time`` are the layer's: keyframes are interpolated in
+    the layer's own time, where ease speeds are measured and where the keyframes of a layer
+    played backwards (negative stretch) still run forwards.
     """
     keys = prop.keyframes
     if not keys:
         return prop.value
-    if time <= keys[0].time:
+    rate = stretch / 100.0 or 1.0
+    times = [(k.time - start_time) / rate for k in keys]  # layer seconds, ascending
+    now = (time - start_time) / rate
+    if now <= times[0]:
         return keys[0].value
-    if time >= keys[-1].time:
+    if now >= times[-1]:
         return keys[-1].value
-    index = bisect_right([k.time for k in keys], time) - 1
+    index = bisect_right(times, now) - 1
     a, b = keys[index], keys[index + 1]
-    if a.out_interpolation == "hold" or b.in_interpolation == "hold" or b.time <= a.time:
+    span = times[index + 1] - times[index]
+    if a.out_interpolation == "hold" or b.in_interpolation == "hold" or span <= 0:
         return a.value
-    u = (time - a.time) / (b.time - a.time)
-    span = (b.time - a.time) / (abs(stretch) / 100.0 or 1.0)  # layer seconds
-    linear = a.out_interpolation == "linear" and b.in_interpolation == "linear"
     if prop.spatial and a.out_tangent is not None:
-        return _spatial_at(keys, index, time, abs(stretch) / 100.0 or 1.0)
-    if linear:
+        return _spatial_at(keys, times, index, now)
+    u = (now - times[index]) / span
+    if a.out_interpolation == "linear" and b.in_interpolation == "linear":
         return tuple(v0 + (v1 - v0) * u for v0, v1 in zip(a.value, b.value, strict=False))
     out = []
     for dim, (v0, v1) in enumerate(zip(a.value, b.value, strict=False)):
@@ -222,10 +230,10 @@ def property_at(prop: AnimatedProperty, time: float, *, stretch: float = 100.0) 
     return tuple(out)
 
 
-def _spatial_at(keys: tuple[Keyframe, ...], index: int, time: float, layer_rate: float) -> tuple[float, ...]:
-    """A motion path's value: the run of segments between the keyframes around ``index``
-    that do not rove, travelled by the ease of the run's ends (roving keyframes have none of
-    their own: the run keeps one speed curve through them)."""
+def _spatial_at(keys: tuple[Keyframe, ...], times: list[float], index: int, now: float) -> tuple[float, ...]:
+    """A motion path's value at layer time ``now``: the run of segments between the
+    keyframes around ``index`` that do not rove, travelled by the ease of the run's ends
+    (roving keyframes have none of their own: the run keeps one speed curve through them)."""
     first, last = index, index + 1
     while first > 0 and keys[first].roving:
         first -= 1
@@ -234,12 +242,12 @@ def _spatial_at(keys: tuple[Keyframe, ...], index: int, time: float, layer_rate:
     start, end = keys[first], keys[last]
     paths = [_Path(keys[n], keys[n + 1]) for n in range(first, last)]
     length = sum(path.length for path in paths)
-    span = (end.time - start.time) / layer_rate
-    u = (time - start.time) / (end.time - start.time)
+    span = times[last] - times[first]
+    u = (now - times[first]) / span
     if start.out_interpolation == "linear" and end.in_interpolation == "linear":
         distance = u * length
     else:
-        average = length / span if span else 0.0
+        average = length / span
         handles = _handles(0.0, length, _side(start, "out", 0, average), _side(end, "in", 0, average), span)
         distance = _graph(0.0, _forward(handles, length), length, u)
     for n, path in enumerate(paths):
@@ -269,7 +277,7 @@ def _value(animation: LayerAnimation, name: str, time: float, default: tuple[flo
     prop = getattr(animation, name)
     if prop is None:
         return default
-    return property_at(prop, time, stretch=animation.stretch)
+    return property_at(prop, time, stretch=animation.stretch, start_time=animation.start_time)
 
 
 def _three(values: tuple[float, ...], fill: float) -> tuple[float, float, float]:
@@ -360,7 +368,7 @@ def source_time(layer: TemplateLayer, time: float) -> float:
     if animation is None:
         return time
     if animation.time_remap is not None:
-        return property_at(animation.time_remap, time, stretch=animation.stretch)[0]
+        return property_at(animation.time_remap, time, stretch=animation.stretch, start_time=animation.start_time)[0]
     stretch = animation.stretch / 100.0 or 1.0
     return (time - animation.start_time) / stretch
 

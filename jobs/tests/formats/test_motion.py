@@ -116,6 +116,15 @@ def test_ease_speeds_are_per_second_of_the_layer():
     assert property_at(value, 0.5, stretch=100.0)[0] > 25.0 + 5
 
 
+def test_a_layer_played_backwards_interpolates_in_its_own_time():
+    """-100 % from 5 s: layer seconds 0 and 1 sit at composition 5 s and 4 s; the ease out of
+    the layer's first keyframe still applies at its (later) composition time."""
+    value = prop(key(5.0, 0, kind="bezier", out_ease=EASY), key(4.0, 100, kind="bezier", in_ease=EASY))
+    assert property_at(value, 4.75, stretch=-100.0, start_time=5.0) == pytest.approx((15.625,), abs=1e-9)
+    assert property_at(value, 3.0, stretch=-100.0, start_time=5.0) == (100.0,)
+    assert property_at(value, 6.0, stretch=-100.0, start_time=5.0) == (0.0,)
+
+
 # ============================================================================================
 # Spatial
 
@@ -284,7 +293,7 @@ def test_evaluation_agrees_with_pyaep_on_the_authored_project(tmp_path):
                     t = n * 0.075
                     expected = group.property(match_name).value_at_time(t)
                     expected = expected if isinstance(expected, list) else [expected]
-                    assert property_at(mine, t, stretch=animation.stretch) == pytest.approx(tuple(expected), abs=tolerance), f"{ours.name} {name} {t}"
+                    assert property_at(mine, t, stretch=animation.stretch, start_time=animation.start_time) == pytest.approx(tuple(expected), abs=tolerance), f"{ours.name} {name} {t}"
                 checked += 1
             if animation.time_remap is not None:
                 remap = layer.property("ADBE Time Remapping")
@@ -292,3 +301,33 @@ def test_evaluation_agrees_with_pyaep_on_the_authored_project(tmp_path):
                     assert source_time(ours, n / 10) == pytest.approx(remap.value_at_time(n / 10), abs=1e-9)
                 checked += 1
     assert checked == 9
+
+
+# ============================================================================================
+# Static layers: the evaluated matrix is the description's
+
+
+def _same_matrices(doc) -> int:
+    checked = 0
+    for comp in doc.compositions:
+        by_id = {layer.id: layer for layer in comp.layers}
+        for layer in comp.layers:
+            if layer.matrix is None:
+                continue
+            assert layer_matrix(layer, layer.in_point, by_id) == pytest.approx(layer.matrix, abs=1e-9), layer.name
+            checked += 1
+    return checked
+
+
+def test_static_layers_evaluate_to_the_description_matrix(shared_fixtures, tmp_path):
+    from jobs.formats.aepx_writer import write_template
+
+    from .test_aep import GENERATED
+
+    fixture = shared_fixtures / "aepx" / "split-screen.aepx"
+    if not fixture.is_file():
+        pytest.skip(f"real After Effects fixture not found at {fixture}")
+    assert _same_matrices(read_template(fixture)) == 12
+    path = tmp_path / "generated.aep"
+    write_template(path, compositions=GENERATED)
+    assert _same_matrices(read_template(path)) == 11
