@@ -8,6 +8,7 @@ jobs, archiving in the admin) changes its ETag, as do its filters and the user.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -19,6 +20,7 @@ from batches.models import Batch
 from jobs.models import Job, Stage, Status
 from jobs.transitions import job_transition, jobs_create
 from review import dashboard
+from review.templatetags.dashboard_tags import age
 
 from .helpers import populate, stage2_job
 
@@ -197,6 +199,14 @@ def test_the_markers_are_index_lookups(client, reviewer, make_job, batch, settle
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "Seq Scan" not in plan, plan
         cursor.execute("SET enable_seqscan = on")
+
+
+def test_ages_are_in_whole_minutes():
+    """What a card shows changes at most once a minute while nothing moves (the ETag's minute)."""
+    now = timezone.now()
+    assert age(now - timedelta(seconds=5)) == age(now - timedelta(seconds=59)) == "< 1 min"
+    assert age(now - timedelta(seconds=61)) == age(now - timedelta(seconds=119)) == "1 min"
+    assert age(now - timedelta(hours=3, minutes=5)) == "3 h 05 min"
 
 
 def admin_form_data(response, **changes) -> dict:
