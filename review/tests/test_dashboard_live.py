@@ -69,6 +69,7 @@ def test_an_unchanged_board_answers_304_after_one_query(client, reviewer, make_j
     assert first.status_code == 200 and b'data-job-id="P0000"' in first.content
     assert ('data-etag="' + etag.replace('"', "&quot;") + '"').encode() in first.content
     assert page.context["etag"] == etag  # the page's board polls with the same validator
+    assert b"{#" not in page.content and b"#}" not in page.content  # template comments stay comments
     cache_control = {part.strip() for part in first["Cache-Control"].split(",")}
     assert cache_control == {"no-cache", "private"}
     with CaptureQueriesContext(connection) as queries:
