@@ -9,6 +9,9 @@ warnings on one job in ten), then times, through Django's test client:
 
 - the dashboard page (``/dashboard/``, session of a matching reviewer), and the same page
   searching (``?q=client+5``: a scan of job id, client and project; no target),
+- the board's poll (``/dashboard/board/`` as htmx asks for it) when nothing changed (its
+  If-None-Match holds: 304 after the one marker query) and when something did (no validator:
+  the whole board),
 - the statistics (``GET /api/dashboard/stats``, bearer token),
 - a stage list (``GET /api/jobs/stage/2?page_size=50``),
 - an approval (``POST /api/job/<id>/approve-stage2``) of ``--requests`` distinct jobs.
@@ -203,8 +206,9 @@ def reviewer_with_token(run: str):
     return user, api_token_create(user=user, name="bench").raw
 
 
-def timed(request: Callable[[], object], times: int, warmup: int = 3) -> list[float]:
-    """Milliseconds of each of ``times`` calls of ``request`` (after ``warmup`` untimed ones)."""
+def timed(request: Callable[[], object], times: int, warmup: int = 3, status: int = 200) -> list[float]:
+    """Milliseconds of each of ``times`` calls of ``request`` (after ``warmup`` untimed ones),
+    each answered ``status``."""
     for _ in range(warmup):
         request()
     samples = []
@@ -212,7 +216,7 @@ def timed(request: Callable[[], object], times: int, warmup: int = 3) -> list[fl
         start = time.perf_counter()
         response = request()
         samples.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
+        if response.status_code != status:
             raise SystemExit(f"unexpected {response.status_code}: {response.content[:300]!r}")
     return samples
 
@@ -232,7 +236,16 @@ def measure(user, token: str, stage2_ids: list[str], requests: int) -> dict[str,
     to_approve = iter(stage2_ids)
     if len(stage2_ids) < requests + 3:
         raise SystemExit(f"only {len(stage2_ids)} jobs at stage 2: use more --jobs")
+    poll = {"HTTP_HX_REQUEST": "true"}
+    etag = browser.get("/dashboard/board/", secure=True, **poll)["ETag"]
+    if time.localtime().tm_sec > 50:  # the ETag holds the minute: keep the unchanged polls in one
+        time.sleep(61 - time.localtime().tm_sec)
+        etag = browser.get("/dashboard/board/", secure=True, **poll)["ETag"]
     return {
+        "board poll, unchanged": timed(
+            lambda: browser.get("/dashboard/board/", secure=True, HTTP_IF_NONE_MATCH=etag, **poll), requests,
+            status=304),
+        "board poll, changed": timed(lambda: browser.get("/dashboard/board/", secure=True, **poll), requests),
         "dashboard page": timed(lambda: browser.get("/dashboard/", secure=True), requests),
         "dashboard, searching": timed(lambda: browser.get("/dashboard/?q=client+5", secure=True), requests),
         "stats (API)": timed(lambda: script.get("/api/dashboard/stats", secure=True), requests),

@@ -4,10 +4,19 @@ Thin views: parse the request, call a selector or a service, render a template. 
 (``dashboard/_board.html``) is rendered both inside the page and alone, for htmx to poll.
 Only staff who may view jobs see any of it; each action needs the permission the admin asks
 for (the services check it again).
+
+Polls are conditional. The board and the job page carry an ETag of what they show
+(``data-etag``); ``dashboard.js`` sends it back as ``If-None-Match`` and htmx swaps nothing on
+a 304. When nothing changed, the board's poll costs one query beyond authentication
+(:func:`review.selectors.board_marker`) and the job page's one (:func:`~review.selectors.job_marker`).
+An ETag covers the change marker, the filters, the user and the minute (cards show ages, the
+statistics "completed today": an idle board is rendered again once a minute).
 """
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -15,9 +24,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
@@ -45,10 +56,46 @@ def dashboard_view(view):
     return staff_member_required(checked)
 
 
+# --- Conditional answers ------------------------------------------------------------------
+
+# For this long after the newest audit row, board polls are answered in full even when the
+# marker is unchanged (see BoardMarker.settling: a transaction that commits late).
+SETTLE_SECONDS = 10
+
+
+def etag_of(*parts, now: datetime) -> str:
+    """A strong ETag (quoted) of ``parts`` and the current minute."""
+    minute = int(now.timestamp() // 60)
+    return '"' + hashlib.sha256(repr((parts, minute)).encode()).hexdigest()[:32] + '"'
+
+
+def not_modified(request, etag: str) -> HttpResponse | None:
+    """A 304 when the request's If-None-Match names ``etag``, for htmx requests only (a page
+    the browser loads itself is always whole: it may carry messages)."""
+    if not request.headers.get("HX-Request"):
+        return None
+    answer = get_conditional_response(request, etag=etag)
+    return validated(answer, etag) if answer is not None else None
+
+
+def validated(response: HttpResponse, etag: str) -> HttpResponse:
+    """``response`` with its ETag, revalidated at every use and kept by no shared cache."""
+    response.headers["ETag"] = etag
+    patch_cache_control(response, no_cache=True, private=True)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
 # --- The board ------------------------------------------------------------------------------
 
 
-def board_context(request) -> dict:
+def board_etag(request, filters: selectors.JobFilters, marker: selectors.BoardMarker, now: datetime) -> str:
+    """The ETag of the board this user sees with these filters, given the change marker."""
+    return etag_of("board", marker.key(), sorted(filters.as_query().items()), request.user.pk,
+                   settings.DASHBOARD_CARDS_PER_STAGE, settings.DASHBOARD_REFRESH_SECONDS, now=now)
+
+
+def board_context(request, *, etag: str) -> dict:
     """What the board shows: statistics, and the filtered stage columns with their cards."""
     filters = selectors.JobFilters.from_query(request.GET)
     stats = selectors.pipeline_stats()
@@ -59,6 +106,7 @@ def board_context(request) -> dict:
         "stats": stats,
         "columns": columns,
         "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
+        "etag": etag,
         "Status": Status,
     }
 
@@ -67,7 +115,9 @@ def board_context(request) -> dict:
 @dashboard_view
 def index(request):
     """The dashboard page: filters, statistics, the five stage columns, the upload dialog."""
-    context = board_context(request)
+    now = timezone.now()
+    etag = board_etag(request, selectors.JobFilters.from_query(request.GET), selectors.board_marker(), now)
+    context = board_context(request, etag=etag)
     context.update(
         batches=batch_choices(selectors.BATCH_CHOICES),
         priorities=Priority.choices,
@@ -79,8 +129,17 @@ def index(request):
 @require_GET
 @dashboard_view
 def board(request):
-    """The board alone, for htmx's periodic refresh."""
-    return render(request, "dashboard/_board.html", board_context(request))
+    """The board alone, for htmx's periodic refresh: 304 when nothing it shows changed.
+
+    The marker is read before the board, so a change made meanwhile is at worst shown once
+    more, never missed.
+    """
+    now = timezone.now()
+    marker = selectors.board_marker()
+    etag = board_etag(request, selectors.JobFilters.from_query(request.GET), marker, now)
+    if not marker.settling(now, SETTLE_SECONDS) and (answer := not_modified(request, etag)):
+        return answer
+    return validated(render(request, "dashboard/_board.html", board_context(request, etag=etag)), etag)
 
 
 # --- Upload ---------------------------------------------------------------------------------
@@ -175,7 +234,12 @@ def image_assets(job: Job) -> list:
 @require_GET
 @dashboard_view
 def job_detail(request, pk: int):
-    """A job's fields, warnings, audit log, files, matches, preview and deploy state, and its actions."""
+    """A job's fields, warnings, audit log, files, matches, preview and deploy state, and its
+    actions. The page refreshes itself while the job's work runs: 304 when nothing changed."""
+    marker = selectors.job_marker(pk)
+    etag = etag_of("job", marker, request.user.pk, settings.DASHBOARD_REFRESH_SECONDS, now=timezone.now())
+    if marker is not None and (answer := not_modified(request, etag)):
+        return answer
     job = get_object_or_404(job_detail_queryset(), pk=pk)
     assets = job_assets_by_kind(job)
     rows = match_rows(job, assets)
@@ -198,10 +262,12 @@ def job_detail(request, pk: int):
         "review_url": reverse("admin:jobs_job_review", args=[job.pk]),
         "working": job.status in (Status.QUEUED, Status.PROCESSING),
         "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
+        "etag": etag,
         "Stage": Stage,
         "Status": Status,
     }
-    return render(request, "dashboard/job.html", context)
+    response = render(request, "dashboard/job.html", context)
+    return validated(response, etag) if request.headers.get("HX-Request") else response
 
 
 @require_POST

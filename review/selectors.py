@@ -10,10 +10,13 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from batches.models import Batch
 from jobs.models import Job, JobAsset, JobLog, JobWarning, Priority, Stage, Status
@@ -309,6 +312,90 @@ def pipeline_stats(*, now: datetime | None = None) -> PipelineStats:
 def recent_batches(limit: int = BATCH_CHOICES) -> list[dict]:
     """The latest batches, for the dashboard's batch filter (one query)."""
     return list(Batch.objects.order_by("-created_at").values("id", "name", "created_at")[:limit])
+
+
+# --------------------------------------------------------------------------------------------
+# Change markers: has anything the board (or a job page) shows changed since the last look?
+
+
+@dataclass(frozen=True)
+class BoardMarker:
+    """The newest row of each table whose writes change what the board shows.
+
+    Every move of a job writes an audit row (``jobs.transitions``, same transaction), so the
+    newest audit row changes with every move, import, retry and send-back; the newest job,
+    warning and batch catch rows written without one; the newest admin log entry catches what
+    people change in the admin (archiving, a priority or client edited at Stage 0, a warning
+    resolved, a job deleted). Each is the last entry of a primary key index: constant time
+    whatever the number of jobs, and no counter row that every move would have to update.
+    ``log_at`` (when the newest audit row was written) tells whether writes are recent
+    (:meth:`settling`).
+    """
+
+    job: int | None
+    log: int | None
+    log_at: datetime | None
+    warning: int | None
+    batch: int | None
+    admin: int | None
+
+    def key(self) -> tuple:
+        return (self.job, self.log, self.warning, self.batch, self.admin)
+
+    def settling(self, now: datetime, seconds: float) -> bool:
+        """Whether the newest audit row is younger than ``seconds``. Ids are handed out before
+        commit, so a transaction that commits after a later one adds a row older than the
+        newest already seen and changes no maximum: while writes are this recent, the board is
+        rendered again at every look, so such a late commit is shown too."""
+        return self.log_at is not None and (now - self.log_at).total_seconds() < seconds
+
+
+def _aware(value) -> datetime | None:
+    """A timestamp read by raw SQL (SQLite returns text, PostgreSQL a datetime), as aware UTC."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return moment
+
+
+def board_marker() -> BoardMarker:
+    """The board's change marker (one query of six primary key index lookups)."""
+    table = {model: connection.ops.quote_name(model._meta.db_table) for model in (Job, JobLog, JobWarning, Batch,
+                                                                                    LogEntry)}
+    created_at = connection.ops.quote_name(JobLog._meta.get_field("created_at").column)
+    sql = (
+        f"SELECT (SELECT MAX(id) FROM {table[Job]}), (SELECT MAX(id) FROM {table[JobLog]}), "
+        f"(SELECT {created_at} FROM {table[JobLog]} ORDER BY id DESC LIMIT 1), "
+        f"(SELECT MAX(id) FROM {table[JobWarning]}), (SELECT MAX(id) FROM {table[Batch]}), "
+        f"(SELECT MAX(id) FROM {table[LogEntry]})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        job, log, log_at, warning, batch, admin = cursor.fetchone()
+    return BoardMarker(job=job, log=log, log_at=_aware(log_at), warning=warning, batch=batch, admin=admin)
+
+
+def job_marker(pk: int) -> tuple | None:
+    """What changes with anything a job's page shows (one query), or None if there is no such
+    job: its version (every move bumps it, in the transaction that writes the move's audit
+    row, warnings and files), when the row was last saved, its newest warning and file, and
+    the newest admin log entry (a warning resolved in the admin)."""
+    def newest(qs: QuerySet) -> Subquery:
+        return Subquery(qs.order_by("-id").values("id")[:1])
+
+    return (
+        Job.objects.filter(pk=pk)
+        .annotate(
+            newest_warning=newest(JobWarning.objects.filter(job=OuterRef("pk"))),
+            newest_asset=newest(JobAsset.objects.filter(job=OuterRef("pk"))),
+            newest_admin=newest(LogEntry.objects.all()),
+        )
+        .values_list("version", "updated_at", "newest_warning", "newest_asset", "newest_admin")
+        .order_by("pk")
+        .first()
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -28,10 +28,12 @@ def duration(seconds) -> str:
 
 @register.filter
 def age(moment) -> str:
-    """How long ago ``moment`` was, as :func:`duration` writes it."""
+    """How long ago ``moment`` was, as :func:`duration` writes it, in whole minutes: "< 1 min"
+    under a minute (an idle board is rendered again once a minute, not every second)."""
     if moment is None:
         return "—"
-    return duration(max((timezone.now() - moment).total_seconds(), 0))
+    seconds = max((timezone.now() - moment).total_seconds(), 0)
+    return "< 1 min" if seconds < 60 else duration(seconds)
 
 
 @register.filter

@@ -21,12 +21,14 @@ need DJANGO_ALLOW_ASYNC_UNSAFE, and the browser is started per test, after the d
 
 from __future__ import annotations
 
+import io
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from jobs.formats.aepx_writer import CompSpec, FootageLayerSpec, SolidLayerSpec, TextLayerSpec, write_template
 from jobs.formats.psd_writer import PixelLayerSpec, TypeLayerSpec, write_psd
@@ -308,3 +310,109 @@ def test_the_board_refreshes_itself(live_server, page, lead, settings):
     expect(page.locator('#board [data-job-id="WK46-001"]')).to_be_visible()
     expect(page.get_by_test_id("count-4")).to_have_text("3")
     expect(page.get_by_test_id("stat-failed")).to_have_text("1")
+
+
+def wait_until(page, condition, *, seconds: float, step_ms: int = 100) -> float:
+    """Seconds until ``condition()`` held (checked every ``step_ms``); fails after ``seconds``."""
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < seconds, f"not within {seconds} s"
+        page.wait_for_timeout(step_ms)
+    return time.monotonic() - start
+
+
+def board_shot(page) -> Image.Image:
+    return Image.open(io.BytesIO(page.locator("#board").screenshot())).convert("RGB")
+
+
+def before_and_after(before: Image.Image, after: Image.Image, captions: tuple[str, str], name: str) -> None:
+    """The two board pictures one above the other, each under its caption, as one PNG."""
+    bar = 40
+    width = max(before.width, after.width)
+    sheet = Image.new("RGB", (width, 2 * bar + before.height + after.height), (255, 255, 255))
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.load_default(size=18)
+    top = 0
+    for picture, caption in zip((before, after), captions, strict=True):
+        draw.rectangle((0, top, width, top + bar - 1), fill=(30, 41, 59))
+        draw.text((14, top + 10), caption, fill=(255, 255, 255), font=font)
+        sheet.paste(picture, (0, top + bar))
+        top += bar + picture.height
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    sheet.save(SCREENSHOTS / name)
+
+
+def test_the_board_follows_moves_live_and_polls_conditionally(live_server, page, lead, settings, monkeypatch):
+    """At the default interval, moves made elsewhere reach the open board within 5 s without a
+    navigation; while nothing changes each poll is answered 304 (htmx itself sees the 304, as
+    its If-None-Match came from the page) and the board is not replaced; a hidden tab does not
+    poll, and polls at once when shown again."""
+    from playwright.sync_api import expect
+
+    from jobs.services import job_send_back
+    from review import dashboard
+
+    assert settings.DASHBOARD_REFRESH_SECONDS <= 4  # the default: changes show within 5 s
+    interval = settings.DASHBOARD_REFRESH_SECONDS
+    monkeypatch.setattr(dashboard, "SETTLE_SECONDS", 2)  # not 10 s: the test waits for it below
+    other_jobs()  # no audit rows: nothing is settling when the page opens
+    log_in(page, live_server, lead)
+    polls = []  # (status the server sent, If-None-Match the browser sent) of each board poll
+    page.on("requestfinished", lambda request: polls.append((request.response().status,
+                                                            request.headers.get("if-none-match")))
+            if "/dashboard/board/" in request.url else None)
+    page.evaluate("""() => { window.__sameDocument = true; window.__seen = [];
+        document.body.addEventListener("htmx:afterRequest", e => window.__seen.push(e.detail.xhr.status));
+        document.getElementById("board").__original = true; }""")
+    etag = page.locator("#board").get_attribute("data-etag")
+    expect(page.get_by_test_id("count-2")).to_have_text("1")
+    expect(page.get_by_test_id("count-3")).to_have_text("1")
+    expect(page.get_by_test_id("count-4")).to_have_text("3")
+
+    # Nothing changes: the polls are 304s, htmx sees them as such and swaps nothing.
+    wait_until(page, lambda: len(polls) >= 2, seconds=3 * interval)
+    assert polls == [(304, etag)] * len(polls), polls
+    assert set(page.evaluate("window.__seen")) == {304}
+    assert page.evaluate("document.getElementById('board').__original") is True
+    before = board_shot(page)
+
+    # Two jobs move (sent back to matching, through the services), as other people would do.
+    stage3 = Job.objects.get(job_id="WK46-004")
+    stage4 = Job.objects.get(job_id="WK46-005")
+    job_send_back(job=stage3, user=lead, reason="The logo is cut off")
+    job_send_back(job=stage4, user=lead, reason="The font needs replacing", to_stage=Stage.REVIEW_MATCHING)
+    moved_at = time.monotonic()
+    expect(page.get_by_test_id("count-2")).to_have_text("3", timeout=5_000)
+    expect(page.get_by_test_id("count-3")).to_have_text("0", timeout=500)
+    expect(page.get_by_test_id("count-4")).to_have_text("2", timeout=500)
+    expect(page.locator('[data-stage="2"] [data-job-id="WK46-004"]')).to_be_visible(timeout=500)
+    expect(page.locator('[data-stage="2"] [data-job-id="WK46-005"]')).to_be_visible(timeout=500)
+    assert time.monotonic() - moved_at < 5
+    assert page.evaluate("window.__sameDocument") is True  # no navigation: the board was swapped
+    assert page.evaluate("document.getElementById('board').__original") is None
+    assert 200 in page.evaluate("window.__seen")
+    before_and_after(before, board_shot(page), (
+        "Before: WK46-004 awaits preview approval, WK46-005 needs attention at Stage 4",
+        "Seconds later, no reload: both were sent back to matching elsewhere; counts and cards follow",
+    ), "dashboard-live.png")
+
+    # Settled again: polls go back to 304s and this board stays.
+    wait_until(page, lambda: polls[-1][0] == 304, seconds=dashboard.SETTLE_SECONDS + 3 * interval)
+    page.evaluate("document.getElementById('board').__kept = true")
+    settled = len(polls)
+    wait_until(page, lambda: len(polls) >= settled + 2, seconds=3 * interval)
+    assert {status for status, _ in polls[settled:]} == {304}, polls
+    assert page.evaluate("document.getElementById('board').__kept") is True
+
+    # A hidden tab does not poll; shown again, it polls at once (not at the next tick).
+    page.evaluate("""() => { Object.defineProperty(document, "visibilityState", {configurable: true,
+        get: () => "hidden"}); document.dispatchEvent(new Event("visibilitychange")); }""")
+    page.wait_for_timeout(500)  # a poll already under way ends
+    hidden = len(polls)
+    page.wait_for_timeout(int(2.5 * interval * 1000))
+    assert len(polls) == hidden, polls[hidden:]
+    page.evaluate("""() => { delete document.visibilityState;
+        document.dispatchEvent(new Event("visibilitychange")); }""")
+    assert page.evaluate("document.visibilityState") == "visible"
+    assert wait_until(page, lambda: len(polls) > hidden, seconds=1.0) < 1.0
+    assert polls[-1][0] == 304

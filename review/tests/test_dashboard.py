@@ -49,7 +49,8 @@ def test_board_shows_five_columns_counts_cards_and_statistics(client, reviewer, 
     html = response.content.decode()
     assert 'data-job-id="P0000"' in html
     assert reverse("review:dashboard_job", args=[Job.objects.get(job_id="P0000").pk]) in html
-    assert 'hx-trigger="every 7s, board-refresh from:body" data-poll="paused-by-dialogs"' in html
+    assert 'hx-trigger="every 7s, board-refresh from:body, poll-now from:body"' in html
+    assert 'data-poll="paused-by-dialogs"' in html
     stats = response.context["stats"]
     assert stats.failed == 2 and stats.completed_today == 2
     # waiting for a person: stage 0 pending, awaiting review/approval, needs attention

@@ -1,12 +1,30 @@
-/* The dashboard's few behaviours: open and close dialogs, and pause the board's refresh while a
-   dialog is open (a polling request of an element marked data-poll is cancelled while
-   dashboardRefreshAllowed() says no; htmx evaluates no strings: the CSP forbids eval). */
+/* The dashboard's few behaviours: open and close dialogs; pause the board's (and the job page's)
+   refresh while a dialog is open or the tab is hidden (a polling request of an element marked
+   data-poll is cancelled while dashboardRefreshAllowed() says no; htmx evaluates no strings:
+   the CSP forbids eval), and poll at once when the tab is shown again; make polls conditional. */
 (function () {
   "use strict";
 
   window.dashboardRefreshAllowed = function () {
-    return !document.querySelector("dialog[open]");
+    return document.visibilityState !== "hidden" && !document.querySelector("dialog[open]");
   };
+
+  // A poll asks "changed since what I show?": the element's data-etag goes as If-None-Match,
+  // and the server's 304 swaps nothing (responseHandling in base.html's htmx-config), so the
+  // element stays as it is and keeps polling. A conditional header set by the page also keeps
+  // the browser's HTTP cache out of the exchange: the script sees the 304 itself, not a 200
+  // carrying a cached body (which htmx would swap in).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var etag = event.detail.elt && event.detail.elt.getAttribute("data-etag");
+    if (etag && event.detail.verb === "get") event.detail.headers["If-None-Match"] = etag;
+  });
+
+  // Shown again: look at once (hx-trigger "poll-now from:body") rather than at the next tick.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && window.htmx) {
+      window.htmx.trigger(document.body, "poll-now");
+    }
+  });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
