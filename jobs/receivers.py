@@ -11,7 +11,7 @@ from django_q.tasks import async_task
 
 from . import worker_memory
 from .models import Status
-from .signals import stage_changed
+from .signals import jobs_moved, stage_changed
 
 
 def stage_task_name(job_pk: int, stage: int) -> str:
@@ -39,6 +39,18 @@ def on_stage_changed(sender, *, job, to_state, **kwargs):
 def on_stage_changed_webhook(sender, *, job, log, **kwargs):
     if job.batch.webhook_url:
         transaction.on_commit(partial(enqueue_webhook, log.pk))
+
+
+@receiver(jobs_moved, dispatch_uid="jobs.enqueue_stage_work_many")
+def on_jobs_moved(sender, *, jobs, to_state, logs, **kwargs):
+    """The bulk twin of the two receivers above: one wake-up per queued job, one webhook per row."""
+    stage, status = to_state
+    if status == Status.QUEUED:
+        pks = [job.pk for job in jobs]
+        transaction.on_commit(lambda: [enqueue_stage_work(pk, stage) for pk in pks])
+    hooked = [logs[job.pk].pk for job in jobs if job.batch.webhook_url and job.pk in logs]
+    if hooked:
+        transaction.on_commit(lambda: [enqueue_webhook(pk) for pk in hooked])
 
 
 @receiver(post_spawn, dispatch_uid="jobs.tune_worker_memory")
