@@ -93,9 +93,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from jobs.bulk_moves import jobs_bulk_approve_preview, jobs_bulk_send_back
+    from jobs.bulk_moves import jobs_bulk_approve_matching, jobs_bulk_approve_preview, jobs_bulk_send_back
     from jobs.models import Job, Stage, Status
-    from jobs.services import jobs_bulk_approve_matching
 
     call_command("migrate", verbosity=0)
     run = time.strftime("%H%M%S")

@@ -13,7 +13,8 @@ record the notifications and webhooks as they do for a single move. Of two concu
 approvals, the second finds the jobs the first approved no longer awaiting approval and reports
 them skipped: each job is approved once.
 
-The result (:class:`jobs.services.BulkResult`) lists the jobs done and, per job skipped, why.
+The result (:class:`jobs.services.BulkResult`; ``jobs_bulk_approve_matching`` moved here from
+:mod:`jobs.services`) lists the jobs done and, per job skipped, why.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from django.utils import timezone
 
 from .learned_mappings import CHOSEN, LEARNED, learn_from_approved_job
 from .models import Job, JobLog, JobWarning, LearnedEvidence, Stage, Status
+from .services import BulkResult, approval_open_items, is_low_confidence, job_matches
 from .signals import jobs_moved
 from .stages.checks import CHECK_CODES, job_ingest_warnings
 from .transitions import (
@@ -47,9 +49,7 @@ from .transitions import (
 MAX_BULK_JOBS = 2000
 
 
-def _bulk_result():
-    from .services import BulkResult  # services imports this module lazily: no cycle at import
-
+def _bulk_result() -> BulkResult:
     return BulkResult(done=[], refused={})
 
 
@@ -72,7 +72,7 @@ def jobs_bulk_transition(
     reason: str = "",
     prepare: Callable[[Job], Prepared] | None = None,
     within: Callable[[list[Job]], None] | None = None,
-):
+) -> BulkResult:
     """Apply ``action`` to each of ``jobs`` (instances, primary keys or a queryset) still in
     one of the move's source states; report the others skipped, with why.
 
@@ -213,8 +213,6 @@ def _move_group(move, action, state, members, *, user, reason, now, own_fields, 
 
 def low_confidence_refusal(job: Job) -> str | None:
     """Why a bulk approval of matching refuses ``job`` (unconfirmed low-confidence matches, named)."""
-    from .services import is_low_confidence, job_matches
-
     low = [m for m in job_matches(job) if is_low_confidence(m)]
     if not low:
         return None
@@ -231,13 +229,11 @@ def _recheck_matching_warnings_many(jobs: list[Job]) -> None:
     JobWarning.objects.bulk_create(found, batch_size=500)
 
 
-def jobs_bulk_approve_matching(*, jobs: Iterable, user):
+def jobs_bulk_approve_matching(*, jobs: Iterable, user) -> BulkResult:
     """Approve the matching of each job with no low-confidence match left unconfirmed (those are
     refused with the placeholders named); the rest of the rule is :func:`job_approve_matching`'s
     with "approve anyway": every match is confirmed, empty placeholders are listed in the audit
     row. Jobs not awaiting matching review are reported skipped with their state."""
-    from .services import approval_open_items, job_matches
-
     def prepare(job: Job) -> Prepared:
         refusal = low_confidence_refusal(job)
         if refusal:
@@ -253,11 +249,12 @@ def jobs_bulk_approve_matching(*, jobs: Iterable, user):
 
 
 def _teaches(job: Job) -> bool:
-    return any(m.get("psd_layer_id") is not None and (m.get("reason") == CHOSEN or str(m.get("reason", "")).startswith(LEARNED))
+    return any(m.get("psd_layer_id") is not None
+               and (m.get("reason") == CHOSEN or str(m.get("reason", "")).startswith(LEARNED))
                for m in job.matches or [])
 
 
-def jobs_bulk_approve_preview(*, jobs: Iterable, user):
+def jobs_bulk_approve_preview(*, jobs: Iterable, user) -> BulkResult:
     """Approve the preview of each job awaiting preview approval and queue Stage 4; each one's
     reviewers' choices become learned-mapping evidence, as :func:`job_approve_preview` does."""
 
@@ -273,7 +270,7 @@ def jobs_bulk_approve_preview(*, jobs: Iterable, user):
 BULK_SEND_BACK = {Stage.REVIEW_MATCHING: "send_back_matching", Stage.APPROVE_PREVIEW: "send_back_preview"}
 
 
-def jobs_bulk_send_back(*, jobs: Iterable, user, reason: str, stage: int):
+def jobs_bulk_send_back(*, jobs: Iterable, user, reason: str, stage: int) -> BulkResult:
     """Send back, with one reason, each job waiting at the gate ``stage`` (2: to the producer;
     3: to matching, withdrawing what its approval taught the matcher)."""
     action = BULK_SEND_BACK.get(stage)

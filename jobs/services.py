@@ -209,17 +209,6 @@ class BulkResult:
     refused: dict[str, str]
 
 
-def jobs_bulk_approve_matching(*, jobs: Iterable[Job], user) -> BulkResult:
-    """Approve each job with no low-confidence match left unconfirmed; report the rest, each
-    with why (see :mod:`jobs.bulk_moves`: one transaction, a handful of queries).
-
-    Empty placeholders do not hold a job back here: choosing "approve selected" is the
-    explicit approval, and each job's audit row lists what stayed empty."""
-    from .bulk_moves import jobs_bulk_approve_matching as bulk
-
-    return bulk(jobs=jobs, user=user)
-
-
 def job_rerun_matching(*, job: Job, user) -> Job:
     """Run the matcher again on the stored descriptions (with the latest learned mappings)."""
     from .stages.ingest import run_matcher  # psd-tools, SciPy: loaded when first needed

@@ -13,9 +13,9 @@ from django_q import admin as q_admin
 from django_q import models as q_models
 
 from jobs.admin import JobAdmin
+from jobs.bulk_moves import jobs_bulk_approve_matching, jobs_bulk_approve_preview
 from jobs.models import Job, Stage, Status
-from jobs.bulk_moves import jobs_bulk_approve_preview
-from jobs.services import jobs_bulk_approve_matching, jobs_retry
+from jobs.services import jobs_retry
 from jobs.transitions import TransitionError
 
 from . import admin_tokens, views  # noqa: F401  (admin_tokens registers ApiToken)

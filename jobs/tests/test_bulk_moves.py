@@ -1,0 +1,163 @@
+"""Bulk moves (jobs.bulk_moves): exact done/skipped reports, audit rows, queued work, races."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django_q.conf import Conf
+from django_q.models import OrmQ
+
+from jobs.bulk_moves import jobs_bulk_approve_matching, jobs_bulk_approve_preview, jobs_bulk_send_back
+from jobs.models import Job, JobLog, JobWarning, LearnedEvidence, Stage, Status
+from jobs.transitions import PermissionRefused, ReasonRequired, job_transition
+
+PSD = {
+    "source": "design.psd", "width": 400, "height": 300,
+    "layers": [
+        {"id": 1, "name": "HEADLINE", "kind": "type", "visible": True, "bbox": [10, 10, 200, 40], "text": "HEADLINE"},
+        {"id": 2, "name": "Photo", "kind": "pixel", "visible": True, "bbox": [0, 50, 400, 300]},
+    ],
+}
+TITLE = {"composition": "Main", "layer_index": 1, "placeholder": "title", "psd_layer_id": 1, "psd_layer": "HEADLINE",
+         "confidence": 0.95, "reason": "text layer", "placeholder_type": "text", "fit": "fit", "confirmed": False}
+PHOTO = {"composition": "Main", "layer_index": 2, "placeholder": "photo", "psd_layer_id": 2, "psd_layer": "Photo",
+         "confidence": 0.9, "reason": "largest image", "placeholder_type": "footage", "fit": "fit", "confirmed": False}
+CHOSEN_PHOTO = {**PHOTO, "reason": "chosen by a reviewer", "confirmed": True}
+LOW_PHOTO = {**PHOTO, "confidence": 0.3}
+
+
+@pytest.fixture
+def queued_tasks(monkeypatch):
+    """Tasks go to the broker table (nothing runs them), so the queued work can be counted."""
+    monkeypatch.setattr(Conf, "SYNC", False)
+    return lambda: OrmQ.objects.count()
+
+
+def at_gate(make_job, stage, n, matches=(TITLE, PHOTO), **fields):
+    status = Status.AWAITING_REVIEW if stage == Stage.REVIEW_MATCHING else Status.AWAITING_APPROVAL
+    return [make_job(stage=stage, status=status, psd_description=PSD, matches=list(matches), **fields)
+            for _ in range(n)]
+
+
+@pytest.mark.django_db
+def test_bulk_matching_approval_reports_exactly_what_it_did_and_skipped(
+    make_job, reviewer, queued_tasks, django_capture_on_commit_callbacks
+):
+    good = at_gate(make_job, Stage.REVIEW_MATCHING, 3)
+    low = at_gate(make_job, Stage.REVIEW_MATCHING, 1, matches=(TITLE, LOW_PHOTO))[0]
+    later = at_gate(make_job, Stage.APPROVE_PREVIEW, 1)[0]
+    chosen = [later, *good, low]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = jobs_bulk_approve_matching(jobs=Job.objects.filter(pk__in=[j.pk for j in chosen]), user=reviewer)
+    assert sorted(result.done) == sorted(j.job_id for j in good)
+    assert result.refused == {
+        low.job_id: "1 low-confidence match(es) to confirm: photo",
+        later.job_id: "at stage 3 (awaiting approval): 'Matching approved' is not possible now",
+    }
+    for job in Job.objects.filter(pk__in=[j.pk for j in good]):
+        assert (job.stage, job.status) == (Stage.APPROVE_PREVIEW, Status.QUEUED)
+        assert job.stage2_completed_by == reviewer and job.version == 1
+        assert all(m["confirmed"] for m in job.matches)
+    logs = JobLog.objects.filter(action="approve_matching")
+    assert sorted(logs.values_list("job_id", flat=True)) == sorted(j.pk for j in good)
+    assert {(log.user, log.actor, log.from_stage, log.to_stage) for log in logs} == {
+        (reviewer, "reviewer", Stage.REVIEW_MATCHING, Stage.APPROVE_PREVIEW)}
+    assert queued_tasks() == 3  # one Stage 3 wake-up per approved job
+    assert Job.objects.get(pk=low.pk).stage == Stage.REVIEW_MATCHING
+
+
+@pytest.mark.django_db
+def test_a_job_moved_by_someone_else_meanwhile_is_skipped_with_why(make_job, reviewer, django_user_model):
+    jobs = at_gate(make_job, Stage.REVIEW_MATCHING, 3)
+    selected = list(Job.objects.filter(pk__in=[j.pk for j in jobs]))  # what the page showed
+    job_transition(job=jobs[1], action="send_back_matching", user=reviewer, reason="wrong PSD")
+    result = jobs_bulk_approve_matching(jobs=selected, user=reviewer)
+    assert result.done == [jobs[0].job_id, jobs[2].job_id]
+    assert result.refused == {
+        jobs[1].job_id: "at stage 2 (needs attention): 'Matching approved' is not possible now"}
+    again = jobs_bulk_approve_matching(jobs=selected, user=reviewer)  # nothing is approved twice
+    assert again.done == [] and set(again.refused) == {j.job_id for j in jobs}
+    assert JobLog.objects.filter(action="approve_matching").count() == 2
+
+
+@pytest.mark.django_db
+def test_bulk_preview_approval_learns_and_queues_stage_4(make_job, approver, queued_tasks,
+                                                         django_capture_on_commit_callbacks):
+    plain = at_gate(make_job, Stage.APPROVE_PREVIEW, 2, template_sha256="t" * 64)
+    taught = at_gate(make_job, Stage.APPROVE_PREVIEW, 1, matches=(TITLE, CHOSEN_PHOTO), template_sha256="t" * 64)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = jobs_bulk_approve_preview(jobs=[*plain, taught], user=approver)
+    assert result.done == [*(j.job_id for j in plain), taught.job_id] and result.refused == {}
+    assert set(Job.objects.values_list("stage", "status")) == {(Stage.DEPLOY, Status.QUEUED)}
+    assert set(Job.objects.values_list("stage3_completed_by", flat=True)) == {approver.pk}
+    assert list(LearnedEvidence.objects.values_list("job_id", "approved_by")) == [(taught.pk, approver.pk)]
+    assert queued_tasks() == 3
+
+
+@pytest.mark.django_db
+def test_bulk_send_back_needs_a_reason_clears_warnings_and_withdraws_evidence(make_job, approver):
+    jobs = at_gate(make_job, Stage.APPROVE_PREVIEW, 2, matches=(TITLE, CHOSEN_PHOTO), template_sha256="t" * 64)
+    jobs_bulk_approve_preview(jobs=[], user=approver)  # nothing chosen: nothing done, no error
+    JobWarning.objects.create(job=jobs[0], stage=Stage.APPROVE_PREVIEW, code="w", message="a warning")
+    with pytest.raises(ReasonRequired):
+        jobs_bulk_send_back(jobs=jobs, user=approver, reason="  ", stage=Stage.APPROVE_PREVIEW)
+    result = jobs_bulk_send_back(jobs=jobs, user=approver, reason="Colours are off", stage=Stage.APPROVE_PREVIEW)
+    assert result.done == [j.job_id for j in jobs]
+    assert set(Job.objects.values_list("stage", "status")) == {(Stage.REVIEW_MATCHING, Status.AWAITING_REVIEW)}
+    logs = {log.job_id: log for log in JobLog.objects.filter(action="send_back_preview")}
+    assert logs[jobs[0].pk].details == {"bulk": True, "reason": "Colours are off", "warnings_cleared": 1}
+    assert logs[jobs[1].pk].message == "Sent back to matching: Colours are off"
+    assert not JobWarning.objects.filter(resolved_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_bulk_moves_need_the_gate_permission(make_job, reviewer, outsider):
+    jobs = at_gate(make_job, Stage.APPROVE_PREVIEW, 2)
+    for user in (reviewer, outsider):
+        with pytest.raises(PermissionRefused):
+            jobs_bulk_approve_preview(jobs=jobs, user=user)
+    assert not JobLog.objects.exists()
+    assert set(Job.objects.values_list("status", flat=True)) == {Status.AWAITING_APPROVAL}
+
+
+@pytest.mark.pg
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_bulk_approvals_approve_each_job_once(make_job, reviewer):
+    jobs = at_gate(make_job, Stage.REVIEW_MATCHING, 40)
+    pks = [j.pk for j in jobs]
+    barrier = threading.Barrier(2)
+    results = [None, None]
+
+    def approve(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = jobs_bulk_approve_matching(jobs=pks if i else list(reversed(pks)), user=reviewer)
+        except BaseException as exc:  # noqa: BLE001  (reported to the test)
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    first, second = results
+    assert set(first.done) | set(second.done) == {j.job_id for j in jobs}
+    assert not set(first.done) & set(second.done)
+    assert set(first.refused) == set(second.done) and set(second.refused) == set(first.done)
+    assert JobLog.objects.filter(action="approve_matching").count() == 40
+
+
+@pytest.mark.django_db
+def test_admin_bulk_approval_reports_only_the_jobs_it_skipped(make_job, client, reviewer):
+    jobs = at_gate(make_job, Stage.REVIEW_MATCHING, 3)
+    later = at_gate(make_job, Stage.APPROVE_PREVIEW, 1)[0]
+    client.force_login(reviewer)
+    response = client.post("/admin/jobs/job/", {"action": "approve_matching", "_selected_action":
+                                                [j.pk for j in [*jobs, later]]}, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown[0].startswith("Approved matching of 3 job(s)")
+    assert shown[1:] == [f"{later.job_id}: at stage 3 (awaiting approval): 'Matching approved' is not possible now"]
