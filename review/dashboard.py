@@ -28,7 +28,7 @@ from jobs.selectors import job_assets_by_kind, job_detail_queryset, job_warning_
 from jobs.services import approval_open_items, is_low_confidence, job_matches
 from jobs.transitions import TransitionError, allowed_actions
 
-from . import selectors
+from . import gate_queue, selectors
 from .actions import perform_job_action
 from .views import match_geometry, text_label
 
@@ -200,6 +200,7 @@ def job_detail(request, pk: int):
         "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
         "Stage": Stage,
         "Status": Status,
+        "gate_nav": gate_queue.gate_nav(job, "review:dashboard_job", user=request.user),
     }
     return render(request, "dashboard/job.html", context)
 
@@ -213,4 +214,8 @@ def job_action(request, pk: int):
         messages.success(request, perform_job_action(job=job, user=request.user, post=request.POST))
     except TransitionError as exc:
         messages.error(request, exc.message)
+    else:
+        if gate_queue.wants_next(request):  # "approve and next"
+            return gate_queue.redirect_to_next(request, job, url_name="review:dashboard_job",
+                                               fallback=gate_queue.dashboard_list_url(job))
     return redirect("review:dashboard_job", pk=job.pk)
