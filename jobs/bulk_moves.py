@@ -28,8 +28,10 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from .learned_mappings import CHOSEN, LEARNED, learn_from_approved_job
-from .models import Job, JobLog, JobWarning, LearnedEvidence, Stage, Status
+from .formats import matching
+from .formats.descriptions import Match, PsdDocument
+from .learned_mappings import CHOSEN, LEARNED
+from .models import Job, JobLog, JobWarning, LearnedEvidence, LearnedMapping, Stage, Status
 from .services import BulkResult, approval_open_items, is_low_confidence, job_matches
 from .signals import jobs_moved
 from .stages.checks import CHECK_CODES, job_ingest_warnings
@@ -254,14 +256,49 @@ def _teaches(job: Job) -> bool:
                for m in job.matches or [])
 
 
+def learn_from_approved_jobs(*, jobs: list[Job], user) -> int:
+    """:func:`jobs.learned_mappings.learn_from_approved_job` for many jobs in four statements:
+    the patterns their reviewers' choices teach are created where missing (the first job that
+    taught one is its source), and each job is recorded as evidence of its patterns. Returns
+    how many pieces of evidence were recorded (or were already there)."""
+    sources: dict[tuple, Job] = {}
+    evidence: set[tuple] = set()
+    for job in jobs:
+        psd = PsdDocument.from_dict(job.psd_description)
+        for match in (Match.from_dict(m) for m in job.matches):
+            if match.psd_layer_id is None or not (match.reason == CHOSEN or match.reason.startswith(LEARNED)):
+                continue
+            layer = psd.layer(match.psd_layer_id)
+            if layer is None:
+                continue
+            learned = matching.learned_mapping_for(match, layer)
+            key = (job.template_sha256, learned.composition, learned.placeholder, learned.pattern, learned.kind)
+            sources.setdefault(key, job)
+            evidence.add((key, job.pk))
+    if not evidence:
+        return 0
+    LearnedMapping.objects.bulk_create(
+        [LearnedMapping(template_sha256=k[0], composition=k[1], placeholder=k[2], psd_name_pattern=k[3], psd_kind=k[4],
+                        created_by=user, source_job=job) for k, job in sources.items()],
+        ignore_conflicts=True, batch_size=500,
+    )
+    fields = ("template_sha256", "composition", "placeholder", "psd_name_pattern", "psd_kind")
+    rows = LearnedMapping.objects.filter(template_sha256__in={k[0] for k in sources}).values_list("pk", *fields)
+    mapping_of = {tuple(row[1:]): row[0] for row in rows}
+    LearnedEvidence.objects.bulk_create(
+        [LearnedEvidence(mapping_id=mapping_of[key], job_id=pk, approved_by=user) for key, pk in sorted(evidence)],
+        ignore_conflicts=True, batch_size=500,
+    )
+    return len(evidence)
+
+
 def jobs_bulk_approve_preview(*, jobs: Iterable, user) -> BulkResult:
     """Approve the preview of each job awaiting preview approval and queue Stage 4; each one's
-    reviewers' choices become learned-mapping evidence, as :func:`job_approve_preview` does."""
+    reviewers' choices become learned-mapping evidence, as :func:`job_approve_preview` does
+    (:func:`learn_from_approved_jobs`)."""
 
     def within(moved: list[Job]) -> None:
-        for job in moved:
-            if _teaches(job):
-                learn_from_approved_job(job=job, user=user)
+        learn_from_approved_jobs(jobs=[job for job in moved if _teaches(job)], user=user)
 
     return jobs_bulk_transition(jobs=jobs, action="approve_preview", user=user,
                                 prepare=lambda job: Prepared(fields={}, details={"bulk": True}), within=within)
