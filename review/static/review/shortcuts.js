@@ -4,6 +4,9 @@
    file: the Content-Security-Policy allows no inline script. */
 (function () {
   "use strict";
+  // Once per document: htmx's refresh of a working job's page runs this file again.
+  if (window.reviewShortcutsOn) return;
+  window.reviewShortcutsOn = true;
 
   var KEYS = { a: "approve", A: "approve-next", j: "next", k: "prev", s: "reason", "?": "help" };
 
