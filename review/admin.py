@@ -19,6 +19,7 @@ from jobs.services import jobs_retry
 from jobs.transitions import TransitionError
 
 from . import admin_tokens, views  # noqa: F401  (admin_tokens registers ApiToken)
+from .bulk_report import report
 
 
 class SuperuserOnly:
@@ -88,7 +89,7 @@ def _bulk(modeladmin, request, service, queryset, verb):
     except TransitionError as exc:
         modeladmin.message_user(request, exc.message, messages.ERROR)
         return
-    _report(modeladmin, request, result, verb)
+    report(request, result, verb)  # what was done, and what was skipped grouped by why
 
 
 @admin.action(description="Retry the selected jobs", permissions=["start"])

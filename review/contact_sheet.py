@@ -27,6 +27,7 @@ from jobs.models import JobAsset, Priority, Stage, Status
 from jobs.transitions import TransitionError
 
 from . import selectors
+from .bulk_report import report
 from .dashboard import dashboard_view
 from .selectors import CARD_FIELDS, QUEUE_ORDER, JobFilters, id_or_none, open_warning_counts
 
@@ -34,7 +35,6 @@ PER_PAGE = 60
 PER_PAGE_CHOICES = (30, 60, 120, 240)
 # The still shown per job, best first (Stage 3 stores them: see jobs/stages/preview.py).
 STILL_KINDS = ("preview_thumbnail", "preview", "comparison")
-SHOWN_IDS = 12  # job ids named in one message line before "and N more"
 
 
 @dataclass(frozen=True)
@@ -115,23 +115,6 @@ def contact_sheet(request):
         "batches": batch_choices(selectors.BATCH_CHOICES),
         "priorities": Priority.choices,
     })
-
-
-def report(request, result, verb: str) -> None:
-    """Tell exactly what a bulk move did and, grouped by reason, what it skipped."""
-    def named(ids: list[str]) -> str:
-        more = len(ids) - SHOWN_IDS
-        return ", ".join(ids[:SHOWN_IDS]) + (f" and {more} more" if more > 0 else "")
-
-    if result.done:
-        messages.success(request, f"{verb} {len(result.done)} job(s): {named(result.done)}.")
-    by_reason: dict[str, list[str]] = {}
-    for job_id, why in result.refused.items():
-        by_reason.setdefault(why, []).append(job_id)
-    for why, ids in by_reason.items():
-        messages.warning(request, f"Skipped {len(ids)} job(s) ({why}): {named(ids)}.")
-    if not result.done and not result.refused:
-        messages.info(request, "Nothing was selected.")
 
 
 def _back(here: str) -> str:

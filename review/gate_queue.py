@@ -3,7 +3,7 @@ for the review pages' "approve and next", their j/k shortcuts and the Stage 3 co
 
 A gate's queue is its active jobs awaiting it in queue order (priority, then oldest:
 :data:`review.selectors.QUEUE_ORDER`); neighbours are found by keyset comparison on that order,
-one query each, served by the ``job_stage_queue`` index whatever the queue's length.
+one query each, served by the ``job_active_queue`` index whatever the queue's length.
 """
 
 from __future__ import annotations

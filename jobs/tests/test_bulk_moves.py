@@ -162,8 +162,9 @@ def test_admin_bulk_approval_reports_only_the_jobs_it_skipped(make_job, client, 
     response = client.post("/admin/jobs/job/", {"action": "approve_matching", "_selected_action":
                                                 [j.pk for j in [*jobs, later]]}, follow=True)
     shown = [str(m) for m in response.context["messages"]]
-    assert shown[0].startswith("Approved matching of 3 job(s)")
-    assert shown[1:] == [f"{later.job_id}: at stage 3 (awaiting approval): 'Matching approved' is not possible now"]
+    assert shown == [f"Approved matching of 3 job(s): {', '.join(j.job_id for j in jobs)}.",
+                     f"Skipped 1 job(s) (at stage 3 (awaiting approval): 'Matching approved' is not possible now): "
+                     f"{later.job_id}."]
 
 
 @pytest.mark.django_db
