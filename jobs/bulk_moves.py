@@ -6,7 +6,8 @@ job): in one transaction it locks the named jobs (``select_for_update``, in prim
 so two concurrent bulk moves wait for each other instead of deadlocking; SQLite's IMMEDIATE
 transactions serialise writers anyway), reads their state, and decides for each job, *before*
 anything moves, whether it is done or skipped and why. The jobs still in the move's source state
-are moved by one conditional UPDATE per source state (checked and bumped ``version``), their
+are moved by one conditional UPDATE per source state (bumping ``version``; the rows are locked, so
+none can change between the read and the UPDATE), their
 audit rows (naming the user) written by one INSERT, the warnings of redone stages cleared, and
 :data:`jobs.signals.jobs_moved` sent once, so the receivers queue the work, refresh the batches,
 record the notifications and webhooks as they do for a single move. Of two concurrent bulk

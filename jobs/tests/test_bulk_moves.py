@@ -195,3 +195,17 @@ def test_a_bulk_approval_refreshes_each_batch_once(make_job, reviewer):
             *at_gate(make_job, Stage.REVIEW_MATCHING, 1, batch=batches[1])]
     jobs_bulk_approve_matching(jobs=jobs, user=reviewer)
     assert set(Batch.objects.values_list("status", flat=True)) == {"processing"}  # queued work: automatic
+
+
+@pytest.mark.django_db
+def test_bulk_preview_approval_adds_evidence_to_the_patterns_single_approvals_made(make_job, approver):
+    from jobs.models import LearnedMapping
+    from jobs.services import job_approve_preview
+
+    jobs = at_gate(make_job, Stage.APPROVE_PREVIEW, 3, matches=(TITLE, CHOSEN_PHOTO), template_sha256="t" * 64)
+    job_approve_preview(job=jobs[0], user=approver)
+    mapping = LearnedMapping.objects.get()
+    result = jobs_bulk_approve_preview(jobs=jobs, user=approver)
+    assert result.done == [jobs[1].job_id, jobs[2].job_id] and list(result.refused) == [jobs[0].job_id]
+    assert list(LearnedMapping.objects.values_list("pk", flat=True)) == [mapping.pk]
+    assert sorted(LearnedEvidence.objects.values_list("mapping_id", "job_id")) == [(mapping.pk, j.pk) for j in jobs]
