@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from jobs.models import Job
-from jobs.signals import stage_changed
+from jobs.signals import jobs_moved, stage_changed
 
 from .services import batch_refresh_status, state_class
 
@@ -14,3 +14,11 @@ def refresh_batch_status(sender, *, job, from_state, to_state, **kwargs):
     saved matching or a lease re-queue costs nothing here)."""
     if state_class(from_state[1]) != state_class(to_state[1]):
         batch_refresh_status(job.batch_id)
+
+
+@receiver(jobs_moved, sender=Job, dispatch_uid="batches.refresh_status_many")
+def refresh_batches_status(sender, *, jobs, from_state, to_state, **kwargs):
+    """The bulk twin: each batch of the moved jobs once."""
+    if state_class(from_state[1]) != state_class(to_state[1]):
+        for batch_id in sorted({job.batch_id for job in jobs}):
+            batch_refresh_status(batch_id)

@@ -209,26 +209,6 @@ class BulkResult:
     refused: dict[str, str]
 
 
-def jobs_bulk_approve_matching(*, jobs: Iterable[Job], user) -> BulkResult:
-    """Approve each job with no low-confidence match left unconfirmed; report the rest.
-
-    Empty placeholders do not hold a job back here: choosing "approve selected" is the
-    explicit approval, and each job's audit row lists what stayed empty."""
-    result = BulkResult(done=[], refused={})
-    for job in jobs:
-        low = [m for m in job_matches(job) if is_low_confidence(m)]
-        if low:
-            names = ", ".join(m.placeholder for m in low[:3]) + ("…" if len(low) > 3 else "")
-            result.refused[job.job_id] = f"{len(low)} low-confidence match(es) to confirm: {names}"
-            continue
-        try:
-            job_approve_matching(job=job, user=user, approve_anyway=True)
-            result.done.append(job.job_id)
-        except TransitionError as exc:
-            result.refused[job.job_id] = exc.message
-    return result
-
-
 def job_rerun_matching(*, job: Job, user) -> Job:
     """Run the matcher again on the stored descriptions (with the latest learned mappings)."""
     from .stages.ingest import run_matcher  # psd-tools, SciPy: loaded when first needed

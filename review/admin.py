@@ -13,11 +13,13 @@ from django_q import admin as q_admin
 from django_q import models as q_models
 
 from jobs.admin import JobAdmin
+from jobs.bulk_moves import jobs_bulk_approve_matching, jobs_bulk_approve_preview
 from jobs.models import Job, Stage, Status
-from jobs.services import jobs_bulk_approve_matching, jobs_retry
+from jobs.services import jobs_retry
 from jobs.transitions import TransitionError
 
 from . import admin_tokens, views  # noqa: F401  (admin_tokens registers ApiToken)
+from .bulk_report import report
 
 
 class SuperuserOnly:
@@ -71,11 +73,23 @@ def _report(modeladmin, request, result, verb):
 
 @admin.action(description="Approve matching of the selected jobs", permissions=["approve_matching"])
 def approve_matching(modeladmin, request, queryset):
-    """Approves only jobs with no low-confidence match left unconfirmed; reports the rest."""
-    result = jobs_bulk_approve_matching(jobs=queryset.filter(stage=Stage.REVIEW_MATCHING), user=request.user)
-    skipped = queryset.exclude(stage=Stage.REVIEW_MATCHING).values_list("job_id", flat=True)
-    result.refused.update({job_id: "not awaiting matching review" for job_id in skipped})
-    _report(modeladmin, request, result, "Approved matching of")
+    """Approves only jobs with no low-confidence match left unconfirmed; reports the rest (each
+    job's state read inside the approval, before anything moved)."""
+    _bulk(modeladmin, request, jobs_bulk_approve_matching, queryset, "Approved matching of")
+
+
+@admin.action(description="Approve preview of the selected jobs", permissions=["approve_preview"])
+def approve_preview(modeladmin, request, queryset):
+    _bulk(modeladmin, request, jobs_bulk_approve_preview, queryset, "Approved the preview of")
+
+
+def _bulk(modeladmin, request, service, queryset, verb):
+    try:
+        result = service(jobs=queryset.values_list("pk", flat=True), user=request.user)
+    except TransitionError as exc:
+        modeladmin.message_user(request, exc.message, messages.ERROR)
+        return
+    report(request, result, verb)  # what was done, and what was skipped grouped by why
 
 
 @admin.action(description="Retry the selected jobs", permissions=["start"])
@@ -89,7 +103,7 @@ def retry(modeladmin, request, queryset):
 
 
 class ReviewJobAdmin(JobAdmin):
-    actions = [approve_matching, retry]
+    actions = [approve_matching, approve_preview, retry]
     list_display = ("job_id", "review_link") + JobAdmin.list_display[1:]
 
     @admin.display(description="review")
@@ -121,6 +135,9 @@ class ReviewJobAdmin(JobAdmin):
 
     def has_approve_matching_permission(self, request):
         return request.user.has_perm("jobs.approve_matching")
+
+    def has_approve_preview_permission(self, request):
+        return request.user.has_perm("jobs.approve_preview")
 
     def has_start_permission(self, request):
         return request.user.has_perm("jobs.start_job")

@@ -39,7 +39,7 @@ from jobs.selectors import job_assets_by_kind, job_detail_queryset, job_warning_
 from jobs.services import approval_open_items, is_low_confidence, job_matches
 from jobs.transitions import TransitionError, allowed_actions
 
-from . import selectors
+from . import gate_queue, selectors
 from .actions import perform_job_action
 from .views import match_geometry, text_label
 
@@ -265,6 +265,7 @@ def job_detail(request, pk: int):
         "etag": etag,
         "Stage": Stage,
         "Status": Status,
+        "gate_nav": gate_queue.gate_nav(job, "review:dashboard_job", user=request.user),
     }
     response = render(request, "dashboard/job.html", context)
     return validated(response, etag) if request.headers.get("HX-Request") else response
@@ -279,4 +280,8 @@ def job_action(request, pk: int):
         messages.success(request, perform_job_action(job=job, user=request.user, post=request.POST))
     except TransitionError as exc:
         messages.error(request, exc.message)
+    else:
+        if gate_queue.wants_next(request):  # "approve and next"
+            return gate_queue.redirect_to_next(request, job, url_name="review:dashboard_job",
+                                               fallback=gate_queue.dashboard_list_url(job))
     return redirect("review:dashboard_job", pk=job.pk)

@@ -45,7 +45,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from jobs.models import Job, Stage, Status
-from jobs.signals import stage_changed
+from jobs.signals import jobs_moved, stage_changed
 
 from .models import DigestState, Notification
 
@@ -130,6 +130,29 @@ def on_stage_changed(sender, *, job, user, from_state, to_state, **kwargs):
     queue = QUEUE_OF_STATE.get(tuple(to_state))
     if queue is not None:
         notify(queue=queue, job=job, actor=user)
+
+
+@receiver(jobs_moved, dispatch_uid="review.notify_queue_many")
+def on_jobs_moved(sender, *, jobs, user, from_state, to_state, **kwargs):
+    """The bulk twin of :func:`on_stage_changed`: the people of each uploader asked once."""
+    if digest_interval() is None or tuple(from_state) == tuple(to_state):
+        return
+    queue = QUEUE_OF_STATE.get(tuple(to_state))
+    if queue is None:
+        return
+    by_uploader: dict = {}
+    for job in jobs:
+        by_uploader.setdefault(job.batch.uploaded_by_id, []).append(job)
+    now = timezone.now()
+    rows = []
+    for uploader_id, members in by_uploader.items():
+        people = recipients(queue, uploader_id=uploader_id)
+        if user is not None:
+            people = people.exclude(pk=user.pk)
+        pks = list(people.values_list("pk", flat=True))
+        rows += [Notification(user_id=pk, job_id=job.pk, queue=queue.key, created_at=now)
+                 for job in members for pk in pks]
+    Notification.objects.bulk_create(rows, batch_size=500)
 
 
 # --- Sending --------------------------------------------------------------------------------

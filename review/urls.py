@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard, views
+from . import contact_sheet, dashboard, views
 
 app_name = "review"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("dashboard/board/", dashboard.board, name="dashboard_board"),
     path("dashboard/upload/validate/", dashboard.upload_validate, name="dashboard_upload_validate"),
     path("dashboard/upload/import/", dashboard.upload_import, name="dashboard_upload_import"),
+    path("dashboard/contact-sheet/", contact_sheet.contact_sheet, name="contact_sheet"),
+    path("dashboard/contact-sheet/action/", contact_sheet.contact_sheet_action, name="contact_sheet_action"),
     path("dashboard/job/<int:pk>/", dashboard.job_detail, name="dashboard_job"),
     path("dashboard/job/<int:pk>/action/", dashboard.job_action, name="dashboard_job_action"),
 ]

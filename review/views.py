@@ -21,6 +21,7 @@ from jobs.selectors import job_assets_by_kind, job_detail_queryset, job_warning_
 from jobs.services import FIT_MODES, approval_open_items, is_low_confidence, job_matches
 from jobs.transitions import TransitionError, allowed_actions
 
+from . import gate_queue
 from .actions import perform_job_action
 from .api_auth import is_api_user, user_for_token
 
@@ -174,6 +175,10 @@ def review_job(request, object_id, model_admin):
             messages.success(request, perform_job_action(job=job, user=request.user, post=request.POST))
         except TransitionError as exc:
             messages.error(request, exc.message)
+        else:
+            if gate_queue.wants_next(request):  # "approve and next"
+                return gate_queue.redirect_to_next(request, job, url_name="admin:jobs_job_review",
+                                                   fallback=gate_queue.admin_list_url(job))
         return redirect(request.path)
     assets = job_assets_by_kind(job)
     actions = set(allowed_actions(job, request.user))
@@ -197,5 +202,6 @@ def review_job(request, object_id, model_admin):
         "can_edit_matching": "approve_matching" in actions,
         "open_items": approval_open_items(job_matches(job)) if "approve_matching" in actions else [],
         "warning_groups": job_warning_groups(job),
+        "gate_nav": gate_queue.gate_nav(job, "admin:jobs_job_review", user=request.user),
     }
     return TemplateResponse(request, "admin/jobs/job/review.html", context)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from jobs.bulk_moves import jobs_bulk_approve_matching
 from jobs.models import Job, JobLog, LearnedMapping, Stage, Status
 from jobs.services import (
     InvalidInput,
@@ -10,7 +11,6 @@ from jobs.services import (
     job_rerun_matching,
     job_send_back,
     job_update_matching,
-    jobs_bulk_approve_matching,
 )
 from jobs.transitions import PermissionRefused, TransitionNotAllowed
 
