@@ -66,8 +66,9 @@ class JobAssetInline(ReadOnlyInline):
         return asset_file_link(asset)
 
 
-#: The columns a batch CSV gives a job (editable in the admin only before Stage 1).
-CSV_FIELDS = ("output_name", "client_name", "project_name", "priority", "notes", "archived")
+#: The columns a batch CSV gives a job (editable in the admin only before Stage 1). ``archived``
+#: is not one: archiving is an audited move (jobs/archive.py), the job list's actions.
+CSV_FIELDS = ("output_name", "client_name", "project_name", "priority", "notes")
 
 
 class JobForm(forms.ModelForm):
@@ -111,7 +112,7 @@ class JobAdmin(admin.ModelAdmin):
         "stage1_completed_at", "stage2_completed_at", "stage2_completed_by", "stage3_completed_at",
         "stage3_completed_by", "stage4_completed_at", "attempts", "retries", "lease_expires_at", "last_error",
         "psd_sha256", "template_sha256", "psd_description", "template_description", "matches",
-        "preview", "validation", "deploy", "created_at", "updated_at",
+        "preview", "validation", "deploy", "created_at", "updated_at", "archived",
     )
     fieldsets = (
         (None, {"fields": ("job_id", "batch", "line", "stage", "status", "last_error")}),

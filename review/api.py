@@ -55,6 +55,7 @@ from jobs.transitions import TransitionError
 
 from . import selectors
 from .api_auth import BearerTokenAuth, CsrfRefused, SessionCsrfAuth, is_api_user, needs, user_for_token
+from .api_held import router as held_router
 from .api_schemas import (
     ApproveMatchingIn,
     ApprovePreviewIn,
@@ -402,3 +403,7 @@ def sign_off(request, job_id: str, payload: SignOffIn):
 def retry(request, job_id: str):
     """Queue failed or held work again."""
     return action_result(job_retry(job=get_job(job_id), user=request.auth))
+
+
+# Resubmit, archive, unarchive (review/api_held.py).
+api.add_router("", held_router)

@@ -23,6 +23,7 @@ from jobs.transitions import TransitionError, allowed_actions
 
 from .actions import perform_job_action
 from .api_auth import is_api_user, user_for_token
+from .held_actions import held_context
 
 
 def _file_user(request):
@@ -171,7 +172,8 @@ def review_job(request, object_id, model_admin):
         raise Http404
     if request.method == "POST":
         try:
-            messages.success(request, perform_job_action(job=job, user=request.user, post=request.POST))
+            messages.success(request, perform_job_action(job=job, user=request.user, post=request.POST,
+                                                         files=request.FILES))
         except TransitionError as exc:
             messages.error(request, exc.message)
         return redirect(request.path)
@@ -197,5 +199,6 @@ def review_job(request, object_id, model_admin):
         "can_edit_matching": "approve_matching" in actions,
         "open_items": approval_open_items(job_matches(job)) if "approve_matching" in actions else [],
         "warning_groups": job_warning_groups(job),
+        **held_context(job, actions),
     }
     return TemplateResponse(request, "admin/jobs/job/review.html", context)
