@@ -231,3 +231,17 @@ def test_every_error_code_has_a_fix_and_the_docs_list_them():
     assert set(error_codes()) <= set(ERROR_FIXES), set(error_codes()) - set(ERROR_FIXES)
     assert fixes_table() in DOCS.read_text(), "docs/warnings.md: paste python -c 'from jobs.attention import " \
                                               "fixes_table; print(fixes_table())'"
+
+
+def test_archiving_refreshes_the_batch_status_in_the_same_move(sent_back, producer):
+    from batches.services import batch_refresh_status
+
+    batch_refresh_status(sent_back.batch_id)
+    sent_back.batch.refresh_from_db()
+    assert sent_back.batch.status == "waiting"
+    job_archive(job=sent_back, user=producer)
+    sent_back.batch.refresh_from_db()
+    assert sent_back.batch.status == "done_with_failures"
+    job_unarchive(job=sent_back, user=producer)
+    sent_back.batch.refresh_from_db()
+    assert sent_back.batch.status == "waiting"
