@@ -101,7 +101,7 @@ class JobForm(forms.ModelForm):
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
     list_display = ("job_id", "client_name", "project_name", "priority", "stage", "status", "batch", "updated_at")
-    list_filter = ("stage", "status", "priority", "batch", "client_name")
+    list_filter = ("stage", "status", "archived", "priority", "batch", "client_name")
     search_fields = ("job_id", "client_name", "project_name")
     list_select_related = ("batch",)
     date_hierarchy = "created_at"

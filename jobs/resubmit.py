@@ -34,6 +34,7 @@ from .transitions import MOVES, PermissionRefused, TransitionError, TransitionNo
 
 COLUMNS = ("psd_path", "aepx_path")
 LABELS = {"psd_path": "PSD", "aepx_path": "template"}
+MAX_REASON = 10_000  # as the pages' and the API's other reasons
 
 
 class ResubmitRefused(TransitionError):
@@ -109,6 +110,11 @@ def job_resubmit(
     if user is None or not user.is_active or not user.has_perm(move.permission):
         raise PermissionRefused(f"{actor_name(user)} lacks the permission {move.permission!r} needed to resubmit a "
                                 "job with corrected files.")
+    for name, text in (("psd_path", psd_path), ("aepx_path", aepx_path), ("reason", reason)):
+        if text and "\x00" in text:
+            raise ResubmitRefused(f"The {name} holds a NUL character (%00), which is never valid: remove it.")
+    if len(reason or "") > MAX_REASON:
+        raise ResubmitRefused(f"The reason is longer than {MAX_REASON:,} characters: shorten it.")
     fresh = Job.objects.get(pk=job.pk)
     if (fresh.stage, fresh.status) not in move.sources or fresh.archived:
         raise TransitionNotAllowed(

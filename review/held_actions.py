@@ -49,6 +49,8 @@ def held_context(job: Job, actions: set[str]) -> dict:
     return {
         "send_back": latest_send_back(job),
         "blockers": blockers,
+        # Whether the stage offers the user anything beyond archiving (else the page says who can act).
+        "stage_actions": bool(actions - {"archive", "unarchive"}),
         "upload_limit": settings.AEA_MAX_FILE_BYTES,
         "input_roots": settings.INPUT_ROOTS,
     }

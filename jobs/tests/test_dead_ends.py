@@ -245,3 +245,13 @@ def test_archiving_refreshes_the_batch_status_in_the_same_move(sent_back, produc
     job_unarchive(job=sent_back, user=producer)
     sent_back.batch.refresh_from_db()
     assert sent_back.batch.status == "waiting"
+
+
+def test_resubmit_refuses_nul_characters_and_an_overlong_reason(sent_back, producer):
+    with pytest.raises(ResubmitRefused, match="NUL"):
+        job_resubmit(job=sent_back, user=producer, psd_path="fixed/design-v2.psd", reason="a\x00b")
+    with pytest.raises(ResubmitRefused, match="NUL"):
+        job_resubmit(job=sent_back, user=producer, psd_path="fixed/design\x00.psd")
+    with pytest.raises(ResubmitRefused, match="longer than 10,000"):
+        job_resubmit(job=sent_back, user=producer, psd_path="fixed/design-v2.psd", reason="x" * 10_001)
+    assert Job.objects.get(pk=sent_back.pk).status == Status.NEEDS_ATTENTION

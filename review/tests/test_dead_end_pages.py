@@ -183,3 +183,11 @@ def test_posting_a_sign_off_of_errors_is_refused_and_changes_nothing(client, wit
     body = client.get(f"/api/job/{with_error.job_id}", **token(deployer)).json()
     assert "sign_off" not in body["allowed_actions"]
     assert body["sign_off_blockers"][0]["code"] == "render-comp-missing"
+
+
+def test_a_producer_who_may_only_archive_still_reads_who_can_act(client, make_job, producer):
+    job = make_job(stage=Stage.REVIEW_MATCHING, status=Status.AWAITING_REVIEW)
+    client.force_login(producer)
+    html = client.get(reverse("review:dashboard_job", args=[job.pk])).content.decode()
+    assert 'data-testid="archive"' in html
+    assert 'data-testid="no-actions"' in html and "Matching reviewers" in html
