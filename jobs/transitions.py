@@ -9,9 +9,10 @@ inside the same transaction; the receivers schedule background work with
 ``transaction.on_commit``. Nothing else writes ``Job.stage`` or ``Job.status``.
 
 A move that sends a job back to redo a stage (``Move.redo``: the send-backs to an earlier
-stage, the retries and the resubmits with corrected files) clears, in the same transaction, the open warnings of that stage and
-every later one: they are resolved ("cleared: job sent back to stage N", by the acting user)
-and kept for the record; the stage's work stores again what still applies.
+stage, the retries and the resubmits with corrected files) clears, in the same transaction, the
+open warnings of that stage and every later one: they are resolved ("cleared: job sent back to
+stage N", by the acting user) and kept for the record; the stage's work stores again what still
+applies.
 
 Archiving and unarchiving are moves too (``Move.archived``: from an active or an archived job):
 they keep the stage and status, write the ``archived`` column and their audit row together.

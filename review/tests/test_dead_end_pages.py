@@ -191,3 +191,17 @@ def test_a_producer_who_may_only_archive_still_reads_who_can_act(client, make_jo
     html = client.get(reverse("review:dashboard_job", args=[job.pk])).content.decode()
     assert 'data-testid="archive"' in html
     assert 'data-testid="no-actions"' in html and "Matching reviewers" in html
+
+
+def test_the_admin_review_page_takes_an_uploaded_template(client, sent_back, django_user_model, tmp_path):
+    admin = django_user_model.objects.create_superuser("boss", "b@example.com", "pw")
+    client.force_login(admin)
+    url = reverse("admin:jobs_job_review", args=[sent_back.pk])
+    assert 'data-testid="resubmit-form"' in client.get(url).content.decode()
+    upload = SimpleUploadedFile("template 2026.aepx", MINIMAL_AEPX)
+    response = client.post(url, {"action": "resubmit", "psd_path": sent_back.psd_path, "aepx_file": upload},
+                           follow=True)
+    assert "Resubmitted with the corrected template" in response.content.decode()
+    job = Job.objects.get(pk=sent_back.pk)
+    assert job.aepx_path.startswith(str((tmp_path / "uploads").resolve())) and job.aepx_path.endswith(".aepx")
+    assert JobLog.objects.filter(job=job, action="resubmit", actor="boss").exists()
