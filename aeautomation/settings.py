@@ -217,6 +217,12 @@ INPUT_ROOTS = [
     Path(p).expanduser().resolve()
     for p in env_list("INPUT_ROOTS", [str(BASE_DIR / "fixtures")], sep=os.pathsep)
 ]
+# Replacement PSDs and templates uploaded on a job's page (a resubmit, jobs/resubmit.py) are stored
+# here, one folder per job id: an input root of its own, added to INPUT_ROOTS (uploads are refused
+# when it is not inside one). Each upload is bounded by AEA_MAX_FILE_BYTES.
+AEA_UPLOAD_ROOT = env_path("AEA_UPLOAD_ROOT", DATA_DIR / "uploads")
+if not any(AEA_UPLOAD_ROOT.is_relative_to(root) for root in INPUT_ROOTS):
+    INPUT_ROOTS.append(AEA_UPLOAD_ROOT)
 DEPLOY_ROOT = env_path("DEPLOY_ROOT", DATA_DIR / "deploy")
 
 AEA_MAX_FILE_BYTES = env_int("AEA_MAX_FILE_BYTES", 20 * 1024 * 1024)  # each PSD / template

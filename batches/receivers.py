@@ -12,7 +12,8 @@ from .services import batch_refresh_status, state_class
 def refresh_batch_status(sender, *, job, from_state, to_state, **kwargs):
     """Inside the move's transaction; only when the job's state class changed (a claim, a
     saved matching or a lease re-queue costs nothing here)."""
-    if state_class(from_state[1]) != state_class(to_state[1]):
+    archiving = kwargs.get("action") in ("archive", "unarchive")  # an archived job counts as failed
+    if archiving or state_class(from_state[1]) != state_class(to_state[1]):
         batch_refresh_status(job.batch_id)
 
 

@@ -66,8 +66,9 @@ class JobAssetInline(ReadOnlyInline):
         return asset_file_link(asset)
 
 
-#: The columns a batch CSV gives a job (editable in the admin only before Stage 1).
-CSV_FIELDS = ("output_name", "client_name", "project_name", "priority", "notes", "archived")
+#: The columns a batch CSV gives a job (editable in the admin only before Stage 1). ``archived``
+#: is not one: archiving is an audited move (jobs/archive.py), the job list's actions.
+CSV_FIELDS = ("output_name", "client_name", "project_name", "priority", "notes")
 
 
 class JobForm(forms.ModelForm):
@@ -100,7 +101,7 @@ class JobForm(forms.ModelForm):
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
     list_display = ("job_id", "client_name", "project_name", "priority", "stage", "status", "batch", "updated_at")
-    list_filter = ("stage", "status", "priority", "batch", "client_name")
+    list_filter = ("stage", "status", "archived", "priority", "batch", "client_name")
     search_fields = ("job_id", "client_name", "project_name")
     list_select_related = ("batch",)
     date_hierarchy = "created_at"
@@ -111,7 +112,7 @@ class JobAdmin(admin.ModelAdmin):
         "stage1_completed_at", "stage2_completed_at", "stage2_completed_by", "stage3_completed_at",
         "stage3_completed_by", "stage4_completed_at", "attempts", "retries", "lease_expires_at", "last_error",
         "psd_sha256", "template_sha256", "psd_description", "template_description", "matches",
-        "preview", "validation", "deploy", "created_at", "updated_at",
+        "preview", "validation", "deploy", "created_at", "updated_at", "archived",
     )
     fieldsets = (
         (None, {"fields": ("job_id", "batch", "line", "stage", "status", "last_error")}),

@@ -121,6 +121,7 @@ class Job(models.Model):
             ("approve_matching", "Can review and approve matching (stage 2)"),
             ("approve_preview", "Can approve previews (stage 3)"),
             ("sign_off_deploy", "Can sign off deploy warnings (stage 4)"),
+            ("archive_job", "Can archive and unarchive jobs"),
         ]
 
     def __str__(self):

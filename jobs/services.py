@@ -14,12 +14,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .attention import sign_off_blockers, sign_off_refusal
 from .formats.descriptions import Match, MatchResult, PsdDocument, TemplateDocument
 from .learned_mappings import count_applied, learn_from_approved_job, withdraw_job_evidence
 from .models import Job, JobAsset, JobWarning, Stage
 from .stages.base import replace_open_warnings
 from .stages.checks import CHECK_CODES, job_ingest_warnings
-from .transitions import Prepared, TransitionError, job_transition
+from .transitions import Prepared, TransitionError, TransitionNotAllowed, job_transition
 
 FIT_MODES = ("fit", "fill", "stretch")
 PlaceholderKey = tuple[str, int]  # (composition, layer index)
@@ -266,17 +267,25 @@ def job_approve_preview(*, job: Job, user, notes: str = "") -> Job:
 
 
 def job_sign_off(*, job: Job, user, reason: str) -> Job:
-    """Accept Stage 4's warnings with a reason; the job is validated and deployed again."""
+    """Accept Stage 4's warnings with a reason; the job is validated and deployed again. Refused
+    (nothing changed) while the job has open errors: the sentence says what to do instead."""
 
     def resolve(fresh: Job) -> None:
         JobWarning.objects.filter(job=fresh, stage=Stage.DEPLOY, resolved_at__isnull=True).update(
             resolved_by=user, resolved_at=timezone.now(), resolution=reason
         )
 
+    def refuse_errors(fresh: Job) -> Prepared:
+        # A sign-off accepts warnings; errors block the deploy whoever accepts them (jobs/attention.py).
+        blockers = sign_off_blockers(fresh)
+        if blockers:
+            raise TransitionNotAllowed(sign_off_refusal(fresh, blockers), job_id=fresh.job_id)
+        return Prepared(fields={})
+
     deploy = dict(Job.objects.values_list("deploy", flat=True).get(pk=job.pk) or {})
     deploy["signed_off"] = {"by": user.get_username() if user else None, "reason": reason.strip()}
     return job_transition(job=job, action="sign_off", user=user, reason=reason, fields={"deploy": deploy},
-                          within=resolve)
+                          within=resolve, prepare=refuse_errors)
 
 
 def job_retry(*, job: Job, user) -> Job:

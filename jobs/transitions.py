@@ -9,9 +9,13 @@ inside the same transaction; the receivers schedule background work with
 ``transaction.on_commit``. Nothing else writes ``Job.stage`` or ``Job.status``.
 
 A move that sends a job back to redo a stage (``Move.redo``: the send-backs to an earlier
-stage and the retries) clears, in the same transaction, the open warnings of that stage and
-every later one: they are resolved ("cleared: job sent back to stage N", by the acting user)
-and kept for the record; the stage's work stores again what still applies.
+stage, the retries and the resubmits with corrected files) clears, in the same transaction, the
+open warnings of that stage and every later one: they are resolved ("cleared: job sent back to
+stage N", by the acting user) and kept for the record; the stage's work stores again what still
+applies.
+
+Archiving and unarchiving are moves too (``Move.archived``: from an active or an archived job):
+they keep the stage and status, write the ``archived`` column and their audit row together.
 """
 
 from __future__ import annotations
@@ -68,6 +72,8 @@ class Move:
     # The job goes back to redo its target stage and those after it: their open warnings are
     # cleared (resolved, kept for the record); the stages' work stores what still applies.
     redo: bool = False
+    # Only from a job archived (True) or active (False); None: either (jobs/archive.py).
+    archived: bool | None = None
 
 
 # The resolution of a warning a move with ``redo`` cleared (followed by the stage number).
@@ -89,6 +95,13 @@ def _retry_target(current: State) -> State:
 
 
 WORK_STAGES = (Stage.INGEST, Stage.APPROVE_PREVIEW, Stage.DEPLOY)
+# Failed or held work, which a person retries or points at corrected files.
+HELD_STATES = frozenset({(s, Status.FAILED) for s in WORK_STAGES}
+                        | {(s, Status.NEEDS_ATTENTION) for s in Stage if s >= Stage.INGEST})
+# Where no background work is waiting or running: a job may be archived from here.
+IDLE_STATES = frozenset((s, status) for s in Stage for status in Status
+                        if status not in (Status.QUEUED, Status.PROCESSING))
+ALL_STATES = frozenset((s, status) for s in Stage for status in Status)
 
 MOVES: dict[str, Move] = {
     # Stage 0 → 1: a staff member starts the batch.
@@ -139,9 +152,13 @@ MOVES: dict[str, Move] = {
                                  _to(Stage.APPROVE_PREVIEW, Status.QUEUED), "jobs.sign_off_deploy",
                                  needs_reason=True, label="Sent back to stage 3", redo=True),
     # Any stage: retry failed or held work (Stage 2's from Stage 1: re-ingest).
-    "retry": Move(frozenset({(s, Status.FAILED) for s in WORK_STAGES}
-                            | {(s, Status.NEEDS_ATTENTION) for s in Stage if s >= Stage.INGEST}),
-                  _retry_target, "jobs.start_job", label="Retried", redo=True),
+    "retry": Move(HELD_STATES, _retry_target, "jobs.start_job", label="Retried", redo=True),
+    # A producer points a held or failed job at corrected files (jobs/resubmit.py): ingest again.
+    "resubmit": Move(HELD_STATES, _to(Stage.INGEST, Status.QUEUED), "jobs.start_job",
+                     label="Resubmitted with corrected files", redo=True, archived=False),
+    # Archiving keeps the stage and status (jobs/archive.py): out of the board, its job id free.
+    "archive": Move(IDLE_STATES, lambda current: current, "jobs.archive_job", label="Archived", archived=False),
+    "unarchive": Move(ALL_STATES, lambda current: current, "jobs.archive_job", label="Unarchived", archived=True),
 }
 
 # Fields stamped when a move completes a stage (the stage it leaves).
@@ -164,6 +181,7 @@ def allowed_actions(job: Job, user=None) -> list[str]:
         name
         for name, move in MOVES.items()
         if state in move.sources
+        and move.archived in (None, job.archived)
         and move.permission is not None
         and (user is None or user.has_perm(move.permission))
     ]
@@ -216,10 +234,16 @@ def job_transition(
 
     with transaction.atomic():
         locked = Job.objects.select_for_update().filter(pk=pk)
-        current = locked.values("job_id", "stage", "status", "attempts", "version").first()
+        current = locked.values("job_id", "stage", "status", "attempts", "version", "archived").first()
         if current is None:
             raise TransitionNotAllowed(f"Job {pk} does not exist.")
         state = (current["stage"], current["status"])
+        if move.archived is not None and current["archived"] != move.archived:
+            raise TransitionNotAllowed(
+                f"Job {current['job_id']} is {'already archived' if current['archived'] else 'not archived'}; "
+                f"'{move.label}' is not possible now.",
+                job_id=current["job_id"],
+            )
         if state not in move.sources:
             raise TransitionNotAllowed(
                 f"Job {current['job_id']} is at stage {state[0]} ({state[1]}); "

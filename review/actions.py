@@ -30,6 +30,8 @@ from jobs.services import (
     job_update_matching,
 )
 
+from . import held_actions
+
 # The longest reason or note a form may give (as the API's SendBackIn, SignOffIn and ApprovePreviewIn).
 MAX_TEXT = 10_000
 # The stages a job at Stage 4 can be sent back to, as the form's ``to_stage`` names them.
@@ -155,10 +157,17 @@ JOB_ACTIONS: dict[str, Callable[[Job, object, QueryDict], str]] = {
 }
 
 
-def perform_job_action(*, job: Job, user, post: QueryDict) -> str:
+JOB_ACTIONS.update(held_actions.PAGE_ACTIONS)
+# Actions that also read uploaded files (``files``: the request's FILES).
+FILE_ACTIONS = held_actions.FILE_ACTIONS
+
+
+def perform_job_action(*, job: Job, user, post: QueryDict, files=None) -> str:
     """Run the posted ``action`` on ``job`` as ``user``; the sentence to show on success."""
     _refuse_bad_fields(post)
     action = post.get("action", "")
+    if action in FILE_ACTIONS:
+        return FILE_ACTIONS[action](job, user, post, files or {})
     try:
         run = JOB_ACTIONS[action]
     except KeyError:

@@ -13,13 +13,15 @@ from django_q import admin as q_admin
 from django_q import models as q_models
 
 from jobs.admin import JobAdmin
+from jobs.archive import job_archive, job_unarchive
 from jobs.bulk_moves import jobs_bulk_approve_matching, jobs_bulk_approve_preview
 from jobs.models import Job, Stage, Status
-from jobs.services import jobs_retry
+from jobs.services import BulkResult, jobs_retry
 from jobs.transitions import TransitionError
 
 from . import admin_tokens, views  # noqa: F401  (admin_tokens registers ApiToken)
 from .bulk_report import report
+from .held_actions import held_context
 
 
 class SuperuserOnly:
@@ -102,8 +104,30 @@ def retry(modeladmin, request, queryset):
     _report(modeladmin, request, result, "Queued again")
 
 
+def _each(modeladmin, request, queryset, service, verb):
+    result = BulkResult(done=[], refused={})
+    for job in queryset:
+        try:
+            service(job=job, user=request.user)
+            result.done.append(job.job_id)
+        except TransitionError as exc:
+            result.refused[job.job_id] = exc.message
+    _report(modeladmin, request, result, verb)
+
+
+@admin.action(description="Archive the selected jobs (off the dashboard, job ids free; audited)",
+              permissions=["archive"])
+def archive(modeladmin, request, queryset):
+    _each(modeladmin, request, queryset.filter(archived=False), job_archive, "Archived")
+
+
+@admin.action(description="Unarchive the selected jobs (audited)", permissions=["archive"])
+def unarchive(modeladmin, request, queryset):
+    _each(modeladmin, request, queryset.filter(archived=True), job_unarchive, "Unarchived")
+
+
 class ReviewJobAdmin(JobAdmin):
-    actions = [approve_matching, approve_preview, retry]
+    actions = [approve_matching, approve_preview, retry, archive, unarchive]
     list_display = ("job_id", "review_link") + JobAdmin.list_display[1:]
 
     @admin.display(description="review")
@@ -131,6 +155,9 @@ class ReviewJobAdmin(JobAdmin):
         # anything else is the admin's own "does not exist".
         if re.fullmatch(r"[0-9]{1,18}", str(object_id)):
             extra_context["review_url"] = reverse("admin:jobs_job_review", args=[object_id])
+            job = Job.objects.filter(pk=object_id).first()
+            if job is not None:  # the send-back's reason and the errors, at the top (no forms here)
+                extra_context.update(job=job, actions=set(), **held_context(job, set()))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def has_approve_matching_permission(self, request):
@@ -141,6 +168,9 @@ class ReviewJobAdmin(JobAdmin):
 
     def has_start_permission(self, request):
         return request.user.has_perm("jobs.start_job")
+
+    def has_archive_permission(self, request):
+        return request.user.has_perm("jobs.archive_job")
 
 
 admin.site.unregister(Job)

@@ -56,6 +56,7 @@ from jobs.transitions import TransitionError
 from . import selectors
 from .api_auth import BearerTokenAuth, CsrfRefused, SessionCsrfAuth, is_api_user, needs, user_for_token
 from .api_bulk import router as bulk_router
+from .api_held import router as held_router
 from .api_schemas import (
     ApproveMatchingIn,
     ApprovePreviewIn,
@@ -406,3 +407,5 @@ def retry(request, job_id: str):
 
 
 api.add_router("/jobs/bulk", bulk_router)  # bulk approvals and send-backs: review/api_bulk.py
+# Resubmit, archive, unarchive (review/api_held.py).
+api.add_router("", held_router)

@@ -149,6 +149,27 @@ class JobSummaryOut(Schema):
     warnings_count: int = Field(..., description="Unresolved warnings.")
 
 
+class SendBackOut(Schema):
+    """The send-back that put the job where it is (jobs/attention.py)."""
+
+    action: str
+    by: str
+    at: datetime
+    from_stage: int
+    to_stage: int
+    reason: str
+
+
+class BlockerOut(Schema):
+    """An open error a sign-off cannot accept, with what to do instead."""
+
+    code: str
+    stage: int
+    count: int
+    message: str
+    fix: str
+
+
 class JobOut(Schema):
     """One job with everything its stages found."""
 
@@ -180,6 +201,11 @@ class JobOut(Schema):
     logs: list[LogOut]
     assets: list[AssetOut]
     allowed_actions: list[str] = Field(..., description="What the calling user may do to the job now.")
+    archived: bool
+    send_back: SendBackOut | None = Field(
+        None, description="The latest send-back (who, when, from which stage, why), while the job is where it put it.")
+    sign_off_blockers: list[BlockerOut] = Field(
+        [], description="At Stage 4: the open errors a sign-off cannot accept, each with what to do instead.")
 
     @staticmethod
     def resolve_stage_label(job) -> str:
@@ -193,7 +219,23 @@ class JobOut(Schema):
     def resolve_allowed_actions(job, context) -> list[str]:
         from jobs.transitions import allowed_actions
 
-        return allowed_actions(job, context["request"].auth)
+        actions = allowed_actions(job, context["request"].auth)
+        return [a for a in actions if a != "sign_off"] if JobOut.resolve_sign_off_blockers(job) else actions
+
+    @staticmethod
+    def resolve_send_back(job) -> dict | None:
+        from jobs.attention import latest_send_back
+
+        found = latest_send_back(job)
+        return found.to_dict() if found else None
+
+    @staticmethod
+    def resolve_sign_off_blockers(job) -> list[dict]:
+        from jobs.attention import sign_off_blockers
+
+        if (job.stage, job.status) != (Stage.DEPLOY, Status.NEEDS_ATTENTION):
+            return []
+        return [vars(b) for b in sign_off_blockers(job)]
 
 
 class JobPageOut(Schema):
@@ -275,6 +317,19 @@ class JobActionOut(Schema):
     job_id: str
     stage: int
     status: str
+
+
+class JobHeldActionOut(JobActionOut):
+    """A job after a resubmit, an archive or an unarchive."""
+
+    id: int
+    archived: bool
+    psd_path: str
+    aepx_path: str
+
+
+class ArchiveIn(Schema):
+    reason: str = Field("", max_length=10_000)
 
 
 class MatchingApprovedOut(JobActionOut):

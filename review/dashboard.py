@@ -41,6 +41,7 @@ from jobs.transitions import TransitionError, allowed_actions
 
 from . import gate_queue, selectors
 from .actions import perform_job_action
+from .held_actions import held_context
 from .views import match_geometry, text_label
 
 
@@ -243,9 +244,11 @@ def job_detail(request, pk: int):
     job = get_object_or_404(job_detail_queryset(), pk=pk)
     assets = job_assets_by_kind(job)
     rows = match_rows(job, assets)
+    actions = set(allowed_actions(job, request.user))
     context = {
         "job": job,
-        "actions": set(allowed_actions(job, request.user)),
+        "actions": actions,
+        **held_context(job, actions),
         "can_start": (job.stage, job.status) == (Stage.VALIDATE, Status.PENDING)
         and request.user.has_perm("jobs.start_job"),
         "rows": rows,
@@ -277,7 +280,8 @@ def job_action(request, pk: int):
     """Approve, send back, sign off, retry or start, then show the job again (post/redirect/get)."""
     job = get_object_or_404(Job, pk=pk)
     try:
-        messages.success(request, perform_job_action(job=job, user=request.user, post=request.POST))
+        messages.success(request, perform_job_action(job=job, user=request.user, post=request.POST,
+                                                     files=request.FILES))
     except TransitionError as exc:
         messages.error(request, exc.message)
     else:

@@ -24,6 +24,7 @@ from jobs.transitions import TransitionError, allowed_actions
 from . import gate_queue
 from .actions import perform_job_action
 from .api_auth import is_api_user, user_for_token
+from .held_actions import held_context
 
 
 def _file_user(request):
@@ -172,7 +173,8 @@ def review_job(request, object_id, model_admin):
         raise Http404
     if request.method == "POST":
         try:
-            messages.success(request, perform_job_action(job=job, user=request.user, post=request.POST))
+            messages.success(request, perform_job_action(job=job, user=request.user, post=request.POST,
+                                                         files=request.FILES))
         except TransitionError as exc:
             messages.error(request, exc.message)
         else:
@@ -203,5 +205,6 @@ def review_job(request, object_id, model_admin):
         "open_items": approval_open_items(job_matches(job)) if "approve_matching" in actions else [],
         "warning_groups": job_warning_groups(job),
         "gate_nav": gate_queue.gate_nav(job, "admin:jobs_job_review", user=request.user),
+        **held_context(job, actions),
     }
     return TemplateResponse(request, "admin/jobs/job/review.html", context)

@@ -80,7 +80,7 @@ from .fields import (
 from .parse import parse_batch_csv
 from .paths import MAX_PATH_CHARS
 from .report import CsvIssue, CsvLimits, CsvReport, JobRow
-from .rows import PROGRESS_EVERY
+from .rows import PROGRESS_EVERY, check_file_path
 
 __all__ = [
     "output_name_problem",
@@ -99,5 +99,6 @@ __all__ = [
     "CsvLimits",
     "CsvReport",
     "JobRow",
+    "check_file_path",
     "parse_batch_csv",
 ]

@@ -189,31 +189,7 @@ class _RowValidator:
         return check.path, check.kind
 
     def _check_path(self, column: str, value: str) -> _PathCheck:
-        """Extension, location, file type and size, then content, for one distinct value."""
-        shown = f"'{_show(value)}'"
-        declared = kind_from_extension(value)
-        if declared not in EXPECTED_KINDS[column]:
-            allowed = " or ".join(extensions_for(column))
-            return _PathCheck(code="bad_extension", message=f"{shown} must end with {allowed}")
-        located = self.roots.locate(value)
-        if located.path is None:
-            return _PathCheck(code=located.code, message=f"{shown}: {located.message}")
-        inspected = self.files.inspect(located.path)
-        if inspected.code:
-            return _PathCheck(code=inspected.code, message=f"{shown}: {inspected.message}")
-        kind = inspected.kind
-        if kind not in EXPECTED_KINDS[column]:
-            return _PathCheck(
-                code="wrong_content",
-                message=f"{shown} is not {COLUMN_NOUNS[column]}: its content is {inspected.description}",
-            )
-        if kind != declared:
-            return _PathCheck(
-                code="extension_mismatch",
-                message=f"{shown} is named like {KIND_NAMES[declared]} but its content is {KIND_NAMES[kind]}; "
-                f"give it the .{kind} extension",
-            )
-        return _PathCheck(str(located.path), kind)
+        return check_path(column, value, self.roots, self.files)
 
     def _output_name(self, line: int, value: str | None) -> str:
         if not self._required(line, "output_name", value):
@@ -246,6 +222,42 @@ class _RowValidator:
                 line, column, f"{column} is {len(value)} characters; at most {MAX_NAME_CHARS}", "too_long"
             )
         return value
+
+
+def check_path(column: str, value: str, roots: _Roots, files: _Files) -> _PathCheck:
+    """Extension, location, file type and size, then content, for one distinct value of a path
+    column (``psd_path`` or ``aepx_path``); the one check of a job's file path, at import and
+    when a job is pointed at another file (:func:`check_file_path`)."""
+    shown = f"'{_show(value)}'"
+    declared = kind_from_extension(value)
+    if declared not in EXPECTED_KINDS[column]:
+        allowed = " or ".join(extensions_for(column))
+        return _PathCheck(code="bad_extension", message=f"{shown} must end with {allowed}")
+    located = roots.locate(value)
+    if located.path is None:
+        return _PathCheck(code=located.code, message=f"{shown}: {located.message}")
+    inspected = files.inspect(located.path)
+    if inspected.code:
+        return _PathCheck(code=inspected.code, message=f"{shown}: {inspected.message}")
+    kind = inspected.kind
+    if kind not in EXPECTED_KINDS[column]:
+        return _PathCheck(
+            code="wrong_content",
+            message=f"{shown} is not {COLUMN_NOUNS[column]}: its content is {inspected.description}",
+        )
+    if kind != declared:
+        return _PathCheck(
+            code="extension_mismatch",
+            message=f"{shown} is named like {KIND_NAMES[declared]} but its content is {KIND_NAMES[kind]}; "
+            f"give it the .{kind} extension",
+        )
+    return _PathCheck(str(located.path), kind)
+
+
+def check_file_path(column: str, value: str, *, input_roots, max_file_bytes: int) -> _PathCheck:
+    """:func:`check_path` of one value against ``input_roots`` (``path`` resolved, or ``code``
+    and ``message`` saying why it cannot be used)."""
+    return check_path(column, value, _Roots(input_roots), _Files(max_file_bytes))
 
 
 def _label(labels: tuple[str, ...], i: int) -> str:

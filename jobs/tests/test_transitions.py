@@ -50,7 +50,7 @@ def test_every_illegal_move_changes_nothing(action, make_job, superuser, django_
 def test_every_legal_move_writes_exactly_one_audit_row_naming_the_user(action, make_job, superuser):
     move = MOVES[action]
     for stage, status in sorted(move.sources):
-        job = make_job(stage=stage, status=status)
+        job = make_job(stage=stage, status=status, archived=move.archived is True)
         user = superuser if move.permission else None
         fresh = job_transition(job=job, action=action, user=user, reason="checked by hand")
         assert (fresh.stage, fresh.status) == move.target((stage, status))

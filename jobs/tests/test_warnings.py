@@ -119,7 +119,7 @@ def test_fonts_are_checked_where_the_render_uses_them(input_root, producer, sett
 
 def test_every_move_that_sends_a_job_back_redoes_its_target():
     redo = {name for name, move in MOVES.items() if move.redo}
-    assert redo == {"send_back_preview", "send_back_to_matching", "send_back_to_preview", "retry"}
+    assert redo == {"send_back_preview", "send_back_to_matching", "send_back_to_preview", "retry", "resubmit"}
     for name, move in MOVES.items():
         for source in move.sources:
             if move.target(source)[0] < source[0]:
