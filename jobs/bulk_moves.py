@@ -1,215 +1,41 @@
-"""Moves of many jobs at once: bulk approval at either gate, bulk send-back with one reason.
+"""Moves of many jobs at once that people make: bulk approval at either gate, bulk send-back
+with one reason, each built on :func:`jobs.transitions.jobs_bulk_transition`.
 
-:func:`jobs_bulk_transition` is the bulk form of :func:`jobs.transitions.job_transition`, with
-its guarantees and a handful of queries whatever the number of jobs (not one transaction per
-job): in one transaction it locks the named jobs (``select_for_update``, in primary-key order,
-so two concurrent bulk moves wait for each other instead of deadlocking; SQLite's IMMEDIATE
-transactions serialise writers anyway), reads their state, and decides for each job, *before*
-anything moves, whether it is done or skipped and why. The jobs still in the move's source state
-are moved by one conditional UPDATE per source state (bumping ``version``; the rows are locked, so
-none can change between the read and the UPDATE), their
-audit rows (naming the user) written by one INSERT, the warnings of redone stages cleared, and
-:data:`jobs.signals.jobs_moved` sent once, so the receivers queue the work, refresh the batches,
-record the notifications and webhooks as they do for a single move. Of two concurrent bulk
-approvals, the second finds the jobs the first approved no longer awaiting approval and reports
-them skipped: each job is approved once.
+That function (in the module that owns every change of a job's stage and status) is the bulk
+form of :func:`jobs.transitions.job_transition`, with its guarantees and a handful of queries
+whatever the number of jobs: one transaction locks the named jobs in primary-key order (two
+concurrent bulk moves wait for each other instead of deadlocking), decides for each job,
+*before* anything moves, whether it is done or skipped and why, moves the rest by one
+conditional UPDATE per source state, writes their audit rows (naming the user) by one INSERT,
+clears the warnings of redone stages, and sends :data:`jobs.signals.jobs_moved` once, so the
+receivers queue the work, refresh the batches, record the notifications and webhooks as for a
+single move. Of two concurrent bulk approvals each job is approved once.
 
-The result (:class:`jobs.services.BulkResult`; ``jobs_bulk_approve_matching`` moved here from
-:mod:`jobs.services`) lists the jobs done and, per job skipped, why.
+Here: the rules of each gate (:func:`jobs_bulk_approve_matching` refuses unconfirmed
+low-confidence matches, naming them), the warnings recomputed and the learned-mapping evidence
+recorded or withdrawn for all the moved jobs in a few statements. The result
+(:class:`jobs.transitions.BulkResult`) lists the jobs done and, per job skipped, why.
 """
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
-
-from django.db import transaction
-from django.db.models import Count, F
-from django.utils import timezone
 
 from .formats import matching
 from .formats.descriptions import Match, PsdDocument
 from .learned_mappings import CHOSEN, LEARNED
-from .models import Job, JobLog, JobWarning, LearnedEvidence, LearnedMapping, Stage, Status
-from .services import BulkResult, approval_open_items, is_low_confidence, job_matches
-from .signals import jobs_moved
+from .models import Job, JobWarning, LearnedEvidence, LearnedMapping, Stage
+from .services import approval_open_items, is_low_confidence, job_matches
 from .stages.checks import CHECK_CODES, job_ingest_warnings
-from .transitions import (
-    _COMPLETION_FIELDS,
-    CLEARED,
-    MOVES,
-    PermissionRefused,
+from .transitions import (  # noqa: F401
+    MAX_BULK_JOBS,
+    BulkResult,
     Prepared,
-    ReasonRequired,
     TransitionError,
     TransitionNotAllowed,
-    actor_name,
+    jobs_bulk_transition,
 )
-
-# How many jobs one bulk request may move (a page of the contact sheet is far fewer).
-MAX_BULK_JOBS = 2000
-
-
-def _bulk_result() -> BulkResult:
-    return BulkResult(done=[], refused={})
-
-
-def _pks(jobs: Iterable) -> list[int]:
-    pks = []
-    for job in jobs:
-        pks.append(job.pk if isinstance(job, Job) else int(job))
-    return list(dict.fromkeys(pks))
-
-
-def _state_label(stage: int, status: str) -> str:
-    return f"at stage {stage} ({Status(status).label.lower() if status in Status.values else status})"
-
-
-def jobs_bulk_transition(
-    *,
-    jobs: Iterable,
-    action: str,
-    user,
-    reason: str = "",
-    prepare: Callable[[Job], Prepared] | None = None,
-    within: Callable[[list[Job]], None] | None = None,
-) -> BulkResult:
-    """Apply ``action`` to each of ``jobs`` (instances, primary keys or a queryset) still in
-    one of the move's source states; report the others skipped, with why.
-
-    ``prepare(job)`` is called for each job that may move, on the job as it is inside the
-    transaction (row locked): it returns the job's own extra fields and audit details, or raises
-    a :class:`TransitionError` to skip that job (its message is the reason). ``within(jobs)``
-    runs inside the transaction after the move, on the moved jobs fresh from the database.
-    Raises :class:`PermissionRefused` or :class:`ReasonRequired` (nothing moved) as
-    :func:`job_transition` does.
-    """
-    try:
-        move = MOVES[action]
-    except KeyError:
-        raise TransitionNotAllowed(f"Unknown action {action!r}.") from None
-    reason = (reason or "").strip()
-    if move.permission is not None:
-        if user is None or not user.is_active or not user.has_perm(move.permission):
-            raise PermissionRefused(
-                f"{actor_name(user)} lacks the permission {move.permission!r} needed to {move.label.lower()}."
-            )
-    if move.needs_reason and not reason:
-        raise ReasonRequired(f"{move.label} needs a reason.")
-    pks = _pks(jobs)
-    if len(pks) > MAX_BULK_JOBS:
-        raise TransitionNotAllowed(f"At most {MAX_BULK_JOBS} jobs can be moved at once; {len(pks)} were chosen.")
-    result = _bulk_result()
-    if not pks:
-        return result
-
-    with transaction.atomic():
-        locked = list(
-            Job.objects.select_for_update(of=("self",)).select_related("batch").filter(pk__in=pks).order_by("pk")
-        )
-        by_pk = {job.pk: job for job in locked}
-        groups: dict[tuple, list[Job]] = defaultdict(list)
-        own_fields: dict[int, dict] = {}
-        own_details: dict[int, dict] = {}
-        own_message: dict[int, str] = {}
-        for pk in pks:  # the caller's order: the report follows it
-            job = by_pk.get(pk)
-            if job is None:
-                result.refused[str(pk)] = "no such job"
-                continue
-            if job.archived:
-                result.refused[job.job_id] = "archived"
-                continue
-            state = (job.stage, job.status)
-            if state not in move.sources:
-                result.refused[job.job_id] = f"{_state_label(*state)}: '{move.label}' is not possible now"
-                continue
-            if prepare is not None:
-                try:
-                    prepared = prepare(job)
-                except TransitionError as exc:
-                    result.refused[job.job_id] = exc.message
-                    continue
-                own_fields[pk] = dict(prepared.fields)
-                own_details[pk] = dict(prepared.details)
-                own_message[pk] = prepared.message
-            groups[state].append(job)
-
-        now = timezone.now()
-        moved: list[Job] = []
-        for state, members in groups.items():
-            moved.extend(_move_group(move, action, state, members, user=user, reason=reason, now=now,
-                                     own_fields=own_fields, own_details=own_details, own_message=own_message))
-        result.done = [job.job_id for job in moved]
-        if moved and within is not None:
-            within(moved)
-    return result
-
-
-def _move_group(move, action, state, members, *, user, reason, now, own_fields, own_details, own_message):
-    """Move ``members`` (all in ``state``, rows locked): one UPDATE, per-job fields, audit rows, signal."""
-    target = move.target(state)
-    pks = [job.pk for job in members]
-    values = {"stage": target[0], "status": target[1], "updated_at": now, "version": F("version") + 1}
-    if target[0] != state[0]:
-        values["stage_entered_at"] = now
-    if target[1] != Status.PROCESSING:
-        values["lease_expires_at"] = None
-    if target[1] == Status.QUEUED and action != "requeue":
-        values["attempts"] = 0
-    if action == "retry":
-        values["retries"] = F("retries") + 1
-    if action in _COMPLETION_FIELDS:
-        at_field, by_field = _COMPLETION_FIELDS[action]
-        values[at_field] = now
-        if by_field:
-            values[by_field] = user
-    for job in members:
-        fields = own_fields.setdefault(job.pk, {})
-        if move.redo and target[0] < Stage.DEPLOY and "signed_off" in (job.deploy or {}):
-            fields.setdefault("deploy", {k: v for k, v in job.deploy.items() if k != "signed_off"})
-    # The rows are locked and were read in this transaction, so the guard matches all of them;
-    # should it not (a writer that ignored the locks), nothing is applied rather than a guess.
-    guard = Job.objects.filter(pk__in=pks, stage=state[0], status=state[1], archived=False)
-    if guard.update(**values) != len(pks):
-        raise TransitionNotAllowed(f"Jobs were changed by someone else meanwhile; '{move.label}' was not applied.")
-    extra = defaultdict(list)
-    for job in members:
-        for name, value in own_fields.get(job.pk, {}).items():
-            setattr(job, name, value)
-            extra[name].append(job)
-    for name, changed in extra.items():
-        Job.objects.bulk_update(changed, [name], batch_size=250)
-
-    cleared = {}
-    if move.redo:
-        open_warnings = JobWarning.objects.filter(job_id__in=pks, stage__gte=target[0], resolved_at__isnull=True)
-        cleared = dict(open_warnings.values_list("job_id").annotate(n=Count("id")).values_list("job_id", "n"))
-        if cleared:
-            open_warnings.update(resolved_at=now, resolved_by=user, resolution=f"{CLEARED}{target[0]}")
-    rows = []
-    for job in members:
-        details = dict(own_details.get(job.pk, {}))
-        if reason:
-            details["reason"] = reason
-        if cleared.get(job.pk):
-            details["warnings_cleared"] = cleared[job.pk]
-        message = own_message.get(job.pk) or (f"{move.label}: {reason}" if reason else move.label)
-        rows.append({"job_id": job.pk, "message": message, "details": json.dumps(details)})
-    JobLog.objects.append_many(rows, constants={
-        "stage": state[0], "action": action, "user_id": user.pk if user else None, "actor": actor_name(user),
-        "from_stage": state[0], "from_status": state[1], "to_stage": target[0], "to_status": target[1],
-        "created_at": now,
-    })
-    logs = {log.job_id: log for log in JobLog.objects.filter(job_id__in=pks, action=action, created_at=now)}
-    fresh = list(Job.objects.select_related("batch").filter(pk__in=pks).order_by("priority_rank", "created_at", "pk"))
-    order = {pk: i for i, pk in enumerate(pks)}
-    fresh.sort(key=lambda job: order[job.pk])
-    jobs_moved.send(sender=Job, jobs=fresh, action=action, user=user, from_state=state, to_state=target, logs=logs)
-    return fresh
-
 
 # --- The bulk moves people make -------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from .learned_mappings import count_applied, learn_from_approved_job, withdraw_j
 from .models import Job, JobAsset, JobWarning, Stage
 from .stages.base import replace_open_warnings
 from .stages.checks import CHECK_CODES, job_ingest_warnings
-from .transitions import Prepared, TransitionError, TransitionNotAllowed, job_transition
+from .transitions import BulkResult, Prepared, TransitionError, TransitionNotAllowed, job_transition
 
 FIT_MODES = ("fit", "fill", "stretch")
 PlaceholderKey = tuple[str, int]  # (composition, layer index)
@@ -202,12 +202,6 @@ def job_approve_matching(
 
     return job_transition(job=job, action="approve_matching", user=user, prepare=prepare,
                           within=recheck_matching_warnings)
-
-
-@dataclass
-class BulkResult:
-    done: list[str]
-    refused: dict[str, str]
 
 
 def job_rerun_matching(*, job: Job, user) -> Job:

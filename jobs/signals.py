@@ -10,7 +10,7 @@ from django.dispatch import Signal
 
 stage_changed = Signal()
 
-# Sent by :func:`jobs.bulk_moves.jobs_bulk_transition` inside its transaction, once for many
+# Sent by :func:`jobs.transitions.jobs_bulk_transition` inside its transaction, once for many
 # jobs that made the same move: ``jobs`` (fresh, with their batches), ``action``, ``user``,
 # ``from_state``, ``to_state`` and ``logs`` (the audit rows by job primary key). Every receiver
 # of ``stage_changed`` has a ``jobs_moved`` twin doing the same for all the jobs at once.

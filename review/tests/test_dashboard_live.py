@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from batches.models import Batch
+from jobs.archive import job_archive
 from jobs.models import Job, Stage, Status
 from jobs.transitions import job_transition, jobs_create
 from review import dashboard
@@ -109,11 +110,9 @@ def test_every_change_of_the_board_changes_its_etag(admin_client, admin_user, ma
                                           "priority": "high", "notes": ""}], source="second.csv")
     assert changed()
     assert b'data-job-id="NEW-1"' in poll(admin_client).content
-    # Archiving a job in the admin (not a move: no audit row; the admin logs the change).
+    # Archiving a job (an audited move that keeps the stage and status).
     pending = Job.objects.get(job_id="NEW-1")
-    change_url = reverse("admin:jobs_job_change", args=[pending.pk])
-    response = admin_client.post(change_url, admin_form_data(admin_client.get(change_url), archived="on"))
-    assert response.status_code == 302, response.context['adminform'].form.errors
+    job_archive(job=pending, user=admin_user)
     assert Job.objects.get(pk=pending.pk).archived
     assert changed()
     assert b'data-job-id="NEW-1"' not in poll(admin_client).content
@@ -209,19 +208,3 @@ def test_ages_are_in_whole_minutes():
     assert age(now - timedelta(seconds=61)) == age(now - timedelta(seconds=119)) == "1 min"
     assert age(now - timedelta(hours=3, minutes=5)) == "3 h 05 min"
 
-
-def admin_form_data(response, **changes) -> dict:
-    """The admin change form's current values (its inlines' management forms too), with ``changes``."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is True:
-                data[form.add_prefix(name)] = "on"
-            elif value is not None and value is not False:
-                data[form.add_prefix(name)] = value
-    data.update(changes)
-    return data
