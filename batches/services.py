@@ -214,8 +214,15 @@ def batch_import_uploaded(*, batch_id: int, progress: Callable[[int, int], None]
     if batch is None:
         return None
     if batch.import_state in Batch.IMPORT_PENDING:
-        with batch.csv_file.open("rb") as fh:
-            data = fh.read()
+        try:
+            with batch.csv_file.open("rb") as fh:
+                data = fh.read()
+        except OSError:
+            _mark_invalid(batch_id, CsvReport(errors=[CsvIssue(
+                line=None, column=None, code="file_gone",
+                message="The uploaded file can no longer be read; nothing was imported. Upload it again.")]))
+            batch.refresh_from_db()
+            return batch
         report = batch_validate(data=data, progress=_progress_writer(batch_id, progress))
         if report.ok:
             _import_valid(batch=batch, report=report)
@@ -250,7 +257,7 @@ def _report_fields(report: CsvReport) -> dict:
 
 def _mark_invalid(batch_id: int, report: CsvReport) -> None:
     Batch.objects.filter(pk=batch_id, import_state__in=Batch.IMPORT_PENDING).update(
-        import_state=State.INVALID, **{**_report_fields(report), "job_count": 0})
+        import_state=State.INVALID, **_report_fields(report))  # an invalid report has no rows: job_count 0
 
 
 def _import_valid(*, batch: Batch, report: CsvReport) -> None:

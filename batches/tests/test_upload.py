@@ -129,3 +129,14 @@ def test_progress_is_written_row_by_row_in_small_writes_outside_any_transaction(
     assert all(stored == done and total == 1200 and state == State.VALIDATING
                for done, _, stored, total, state in seen)
     assert batch.import_state == State.IMPORTED and batch.jobs.count() == 1200
+
+
+@pytest.mark.django_db
+def test_an_upload_whose_file_is_gone_ends_invalid_saying_so(root, producer):
+    upload(rows(good_row("J1")), producer)
+    batch = Batch.objects.get()
+    batch.csv_file.storage.delete(batch.csv_file.name)
+    assert import_uploaded_batch(batch.pk) == State.INVALID
+    batch.refresh_from_db()
+    assert batch.report["errors"][0]["code"] == "file_gone" and not Job.objects.exists()
+    assert import_uploaded_batch(10**6) == "gone"  # a batch deleted before its task ran
