@@ -1,8 +1,18 @@
-"""Stage 0: import a batch CSV, all or nothing; start a batch's processing."""
+"""Stage 0: import a batch CSV, all or nothing; start a batch's processing.
+
+Two ways in. An upload (:func:`batch_upload`, from the dashboard and the API) checks only the
+file as a whole, stores it as a ``validating`` batch and answers at once; the django-q2 task
+``batches.tasks.import_uploaded_batch`` then runs :func:`batch_import_uploaded`: the rows are
+checked with the progress written in small writes of their own (never a long transaction
+that would hold SQLite's writers), and the jobs are created in one transaction, or none and
+the batch is ``invalid`` with its report. :func:`batch_import` does all of it inline and
+writes nothing for an invalid CSV (``import_batch``, the tests, the benchmarks).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from jobs.models import Job, Stage, Status
 from jobs.transitions import (
@@ -24,7 +35,7 @@ from jobs.transitions import (
     jobs_create,
 )
 
-from .csv_format import CsvIssue, CsvLimits, CsvReport, parse_batch_csv
+from .csv_format import CsvIssue, CsvLimits, CsvReport, check_batch_csv_file, parse_batch_csv
 from .models import Batch
 
 
@@ -55,7 +66,8 @@ def existing_active_job_ids(job_ids: set[str]) -> set[str]:
     step = 900  # below SQLite's 999 query parameters
     for start in range(0, len(ids), step):
         found.update(
-            Job.objects.filter(archived=False, job_id__in=ids[start : start + step]).values_list("job_id", flat=True)
+            Job.objects.filter(archived=False, job_id__in=ids[start : start + step])
+            .order_by().values_list("job_id", flat=True)  # no ORDER BY: the unique index alone answers
         )
     return found
 
@@ -78,6 +90,7 @@ def batch_import(
     user=None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    on_importing: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Validate ``data`` and, when it is valid (and not a dry run), create the batch and its jobs.
 
@@ -88,6 +101,8 @@ def batch_import(
     report = batch_validate(data=data, progress=progress)
     if not report.ok or dry_run:
         return ImportResult(report=report)
+    if on_importing:
+        on_importing(len(report.rows))
 
     sha = hashlib.sha256(data).hexdigest()
     name = Path(filename).name[:255] or "batch.csv"
@@ -133,13 +148,146 @@ def _write_batch(*, report: CsvReport, data: bytes, sha: str, name: str, user, s
         batch.csv_file.save(f"{sha[:32]}.csv", ContentFile(data), save=False)  # the name is in Batch.name
         stored.append(batch.csv_file.name)
         batch.save()
-        jobs_create(
-            batch_id=batch.pk,
-            rows=[{field: getattr(row, field) for field in NEW_JOB_FIELDS} for row in report.rows],
-            source=name,
-            user=user,
-        )
+        _create_jobs(batch_id=batch.pk, report=report, source=name, user=user)
     return ImportResult(report=report, batch=batch, job_ids=[row.job_id for row in report.rows])
+
+
+def _create_jobs(*, batch_id: int, report: CsvReport, source: str, user) -> None:
+    jobs_create(
+        batch_id=batch_id,
+        rows=[{field: getattr(row, field) for field in NEW_JOB_FIELDS} for row in report.rows],
+        source=source,
+        user=user,
+    )
+
+
+# --- Uploads, imported in the background -------------------------------------------------------
+
+State = Batch.ImportState
+PROGRESS_SECONDS = 0.25  # at most about four progress writes a second
+
+
+@dataclass
+class UploadResult:
+    report: CsvReport  # the file-level checks only
+    batch: Batch | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.batch is not None
+
+
+def enqueue_batch_import(batch_id: int) -> None:
+    async_task("batches.tasks.import_uploaded_batch", batch_id, task_name=f"batch-{batch_id}-import",
+               group="batch-import")
+
+
+def batch_upload(*, data: bytes, filename: str, user, start: bool = False) -> UploadResult:
+    """Store an uploaded CSV as a ``validating`` batch and have its rows checked and imported in
+    the background (after the commit); ``start``: start it as ``user`` once imported.
+
+    Only the file as a whole is checked here (size, encoding, header): a file that fails that
+    writes nothing and the report says why, at once."""
+    report = check_batch_csv_file(data, limits=csv_limits())
+    if not report.ok:
+        return UploadResult(report=report)
+    sha = hashlib.sha256(data).hexdigest()
+    batch = Batch(name=Path(filename).name[:255] or "batch.csv", sha256=sha, uploaded_by=user,
+                  import_state=State.VALIDATING, start_when_imported=start)
+    batch.csv_file.save(f"{sha[:32]}.csv", ContentFile(data), save=False)
+    with transaction.atomic():
+        batch.save()
+        transaction.on_commit(lambda: enqueue_batch_import(batch.pk))
+    return UploadResult(report=report, batch=batch)
+
+
+def batch_import_uploaded(*, batch_id: int, progress: Callable[[int, int], None] | None = None) -> Batch | None:
+    """Validate an uploaded batch's CSV and import its jobs, all or nothing; then start it when
+    the upload asked to. The task's body; safe to run twice, or twice at once: a batch already
+    imported or invalid is left as it is, and only the run whose conditional UPDATE moves the
+    batch to ``imported`` writes the jobs (in the same transaction).
+
+    The progress (rows validated) is written in small UPDATEs outside any transaction, at most
+    every :data:`PROGRESS_SECONDS`; ``progress(done, total)`` is also called, for a caller
+    running this inline. Returns the batch as it ends (``None`` when it no longer exists)."""
+    batch = Batch.objects.filter(pk=batch_id).select_related("uploaded_by").first()
+    if batch is None:
+        return None
+    if batch.import_state in Batch.IMPORT_PENDING:
+        try:
+            with batch.csv_file.open("rb") as fh:
+                data = fh.read()
+        except OSError:
+            _mark_invalid(batch_id, CsvReport(errors=[CsvIssue(
+                line=None, column=None, code="file_gone",
+                message="The uploaded file can no longer be read; nothing was imported. Upload it again.")]))
+            batch.refresh_from_db()
+            return batch
+        report = batch_validate(data=data, progress=_progress_writer(batch_id, progress))
+        if report.ok:
+            _import_valid(batch=batch, report=report)
+        else:
+            _mark_invalid(batch_id, report)
+        batch.refresh_from_db()
+    if batch.import_state == State.IMPORTED and batch.start_when_imported and batch.started_at is None:
+        _start_uploaded(batch)
+        batch.refresh_from_db()
+    return batch
+
+
+def _progress_writer(batch_id: int, also: Callable[[int, int], None] | None) -> Callable[[int, int], None]:
+    last = [0.0]
+
+    def write(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done in (0, total) or now - last[0] >= PROGRESS_SECONDS:
+            last[0] = now
+            Batch.objects.filter(pk=batch_id, import_state=State.VALIDATING).update(
+                rows_validated=done, row_count=total)
+        if also:
+            also(done, total)
+
+    return write
+
+
+def _report_fields(report: CsvReport) -> dict:
+    return {"row_count": report.row_count, "rows_validated": report.row_count, "job_count": len(report.rows),
+            "warning_count": len(report.warnings), "report": report.to_dict()}
+
+
+def _mark_invalid(batch_id: int, report: CsvReport) -> None:
+    Batch.objects.filter(pk=batch_id, import_state__in=Batch.IMPORT_PENDING).update(
+        import_state=State.INVALID, **_report_fields(report))  # an invalid report has no rows: job_count 0
+
+
+def _import_valid(*, batch: Batch, report: CsvReport) -> None:
+    Batch.objects.filter(pk=batch.pk, import_state=State.VALIDATING).update(
+        import_state=State.IMPORTING, rows_validated=report.row_count, row_count=report.row_count)
+    try:
+        with transaction.atomic():
+            claimed = Batch.objects.filter(pk=batch.pk, import_state__in=Batch.IMPORT_PENDING).update(
+                import_state=State.IMPORTED, imported_at=timezone.now(), **_report_fields(report))
+            if claimed:  # else another run of the task imported it (or found it invalid) first
+                _create_jobs(batch_id=batch.pk, report=report, source=batch.name, user=batch.uploaded_by)
+    except IntegrityError:
+        # Another import took some of these job ids after this one was checked: refused whole.
+        _mark_invalid(batch.pk, _conflict_report(report))
+
+
+def _start_uploaded(batch: Batch) -> None:
+    """Start the imported batch as its uploader, who asked to when uploading (and may start jobs
+    then); when they no longer may, the batch waits for someone who may."""
+    try:
+        batch_start(batch=batch, user=batch.uploaded_by)
+    except PermissionRefused:
+        Batch.objects.filter(pk=batch.pk).update(start_when_imported=False)
+
+
+def batch_upload_pending(batch: Batch) -> bool:
+    """Whether an upload's background work is still going: validating, importing, or starting
+    the jobs it was asked to start."""
+    return batch.import_state in Batch.IMPORT_PENDING or (
+        batch.import_state == State.IMPORTED and batch.start_when_imported and batch.started_at is None)
 
 
 @dataclass
@@ -151,11 +299,15 @@ class StartResult:
 def batch_start(*, batch: Batch, user) -> StartResult:
     """Queue every pending job of the batch for ingestion (Stage 1), as ``user``.
 
-    Raises :class:`PermissionRefused` when ``user`` may not start jobs.
+    Raises :class:`PermissionRefused` when ``user`` may not start jobs, and
+    :class:`TransitionNotAllowed` while the batch's upload is still being validated or imported
+    (or was invalid: it has no job).
     """
     permission = MOVES["start"].permission
     if user is None or not user.has_perm(permission):
         raise PermissionRefused(f"{actor_name(user)} lacks the permission {permission!r} needed to start a batch.")
+    if batch.import_state != State.IMPORTED:
+        raise TransitionNotAllowed(_not_startable(batch))
     started = skipped = 0
     pending = list(batch.jobs.filter(stage=Stage.VALIDATE, status=Status.PENDING).values_list("pk", flat=True))
     with transaction.atomic():
@@ -168,6 +320,15 @@ def batch_start(*, batch: Batch, user) -> StartResult:
         Batch.objects.filter(pk=batch.pk).update(started_at=timezone.now())
         batch_refresh_status(batch.pk)
     return StartResult(started=started, skipped=skipped)
+
+
+def _not_startable(batch: Batch) -> str:
+    if batch.import_state == State.INVALID:
+        return f"Batch {batch.pk} is invalid: it imported no job, so there is nothing to start."
+    if batch.import_state == State.VALIDATING:
+        return (f"Batch {batch.pk} is still being validated ({batch.rows_validated:,} of {batch.row_count:,} rows): "
+                "start it once it is imported.")
+    return f"Batch {batch.pk} is still being imported: start it once it is imported."
 
 
 # --- A batch's status, derived from its jobs ---------------------------------------------------
@@ -247,7 +408,12 @@ def batch_refresh_status(batch_id: int) -> str:
 def batch_choices(limit: int) -> list[dict]:
     """The latest batches with their status, for the dashboard's batch filter (one query)."""
     labels = dict(Batch.Status.choices)
-    rows = list(Batch.objects.order_by("-created_at").values("id", "name", "status", "finished_at")[:limit])
+    import_labels = dict(State.choices)
+    rows = list(Batch.objects.order_by("-created_at")
+                .values("id", "name", "status", "finished_at", "import_state")[:limit])
     for row in rows:
-        row["status_label"] = labels.get(row["status"], row["status"])
+        if row["import_state"] != State.IMPORTED:  # no jobs (yet): its import state says more
+            row["status_label"] = import_labels.get(row["import_state"], row["import_state"])
+        else:
+            row["status_label"] = labels.get(row["status"], row["status"])
     return rows

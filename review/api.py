@@ -40,7 +40,7 @@ from pydantic import Field
 
 from aeautomation.middleware import API_ERROR_CODES, API_ERROR_MESSAGES
 from batches.models import Batch
-from batches.services import batch_import, batch_start, batch_state_counts
+from batches.services import batch_start, batch_state_counts, batch_upload
 from jobs.models import Job, Stage
 from jobs.selectors import job_detail_queryset
 from jobs.services import (
@@ -245,20 +245,24 @@ def card_rows(cards) -> list[dict]:
 # --- Batches --------------------------------------------------------------------------------
 
 
-@api.post("/batch/upload", response={201: BatchUploadedOut, 400: InvalidCsvOut, 401: ErrorOut, 403: ErrorOut},
+@api.post("/batch/upload", response={202: BatchUploadedOut, 400: InvalidCsvOut, 401: ErrorOut, 403: ErrorOut},
           auth=UPLOAD, tags=["batches"])
 def upload_batch(request, csv_file: File[UploadedFile]):
-    """Validate a CSV and import its jobs (Stage 0), all or nothing; 400 with the report when invalid."""
+    """Store a CSV as a batch and answer at once (202) with it, ``import_state`` ``validating``:
+    its rows are checked and its jobs imported (all or nothing) in the background; follow
+    ``GET /api/batch/<id>`` until ``import_state`` is ``imported`` (or ``invalid``, with every
+    error's line and column in ``report``). A file that is not a CSV of jobs at all (encoding,
+    header) is refused at once: 400 with the report, nothing written."""
     if csv_file.size > settings.AEA_CSV_MAX_BYTES:
         return error(request, 400, f"The CSV is larger than {settings.AEA_CSV_MAX_BYTES} bytes.",
                      report={"ok": False, "errors": [], "warnings": []})
-    result = batch_import(data=csv_file.read(), filename=csv_file.name or "batch.csv", user=request.auth)
+    result = batch_upload(data=csv_file.read(), filename=csv_file.name or "batch.csv", user=request.auth)
     if not result.ok:
         errors = result.report.errors
         return error(request, 400, f"The CSV has {len(errors)} error(s); first: {errors[0]}",
                      report=result.report.to_dict())
-    return HttpStatus(201, {"batch_id": result.batch.pk, "job_ids": result.job_ids, "job_count": len(result.job_ids),
-                 "warnings": [issue.to_dict() for issue in result.report.warnings]})
+    batch = Batch.objects.select_related("uploaded_by").get(pk=result.batch.pk)
+    return HttpStatus(202, {**batch_out(batch), "batch_id": batch.pk})
 
 
 @api.post("/batch/{int:batch_id}/start-processing", response={200: BatchStartedOut, **ERRORS}, auth=START,
@@ -274,10 +278,15 @@ def start_batch(request, batch_id: int):
 def get_batch(request, batch_id: int):
     """A batch, its derived status, its validation report and its jobs counted per stage, status
     and state class."""
-    batch = get_object_or_404(Batch.objects.select_related("uploaded_by"), pk=batch_id)
+    return batch_out(get_object_or_404(Batch.objects.select_related("uploaded_by"), pk=batch_id))
+
+
+def batch_out(batch: Batch) -> dict:
     by_stage, by_status = selectors.batch_job_counts(batch)
     return {
         "id": batch.pk, "name": batch.name, "sha256": batch.sha256, "status": batch.status,
+        "import_state": batch.import_state, "rows_validated": batch.rows_validated,
+        "imported_at": batch.imported_at,
         "uploaded_by": batch.uploaded_by.get_username() if batch.uploaded_by else None,
         "created_at": batch.created_at, "started_at": batch.started_at, "row_count": batch.row_count,
         "job_count": batch.job_count, "warning_count": batch.warning_count, "report": batch.report,

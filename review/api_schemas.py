@@ -247,13 +247,6 @@ class JobPageOut(Schema):
     results: list[JobSummaryOut]
 
 
-class BatchUploadedOut(Schema):
-    batch_id: int
-    job_ids: list[str]
-    job_count: int
-    warnings: list[dict[str, Any]]
-
-
 class BatchStartedOut(Schema):
     batch_id: int
     started: int
@@ -265,7 +258,14 @@ class BatchOut(Schema):
     name: str
     sha256: str
     status: str = Field(..., description="Derived from the jobs: imported, processing, waiting (for people), "
-                                         "done or done_with_failures.")
+                                         "done or done_with_failures; means nothing until import_state is "
+                                         "imported (a batch without jobs is 'imported').")
+    import_state: str = Field(
+        "imported", description="An upload's background work: validating (rows_validated of row_count), importing "
+                                "(valid; the jobs are being written), imported (the jobs exist) or invalid (no job; "
+                                "report.errors has every error with its line and column).")
+    rows_validated: int = Field(0, description="Rows checked so far, of row_count, while validating.")
+    imported_at: datetime | None = Field(None, description="When the jobs were imported.")
     uploaded_by: str | None
     created_at: datetime
     started_at: datetime | None
@@ -281,6 +281,12 @@ class BatchOut(Schema):
         default_factory=dict,
         description="Jobs per state class: not_started, automatic (queued/processing), waiting (for a person), "
                     "completed, failed (failed or archived).")
+
+
+class BatchUploadedOut(BatchOut):
+    """The upload's answer (202): the batch as ``GET /api/batch/<id>`` shows it, still validating."""
+
+    batch_id: int = Field(..., description="The batch's id (the same as id).")
 
 
 class StageStatOut(Schema):

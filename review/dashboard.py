@@ -32,7 +32,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from batches.services import batch_choices, batch_import, batch_start, batch_validate
+from batches.models import Batch
+from batches.services import batch_choices, batch_upload, batch_upload_pending
 from jobs.formats.descriptions import Match, PsdDocument
 from jobs.models import Job, Priority, Stage, Status
 from jobs.selectors import job_assets_by_kind, job_detail_queryset, job_warning_groups
@@ -156,41 +157,50 @@ def _uploaded_csv(request) -> tuple[str, bytes] | str:
     return upload.name or "batch.csv", upload.read()
 
 
-@require_POST
-@dashboard_view
-def upload_validate(request):
-    """Validate the CSV without writing anything, and show the report inside the dialog."""
+def _may_upload(request) -> None:
     if not request.user.has_perm("batches.upload_batch"):
         raise PermissionDenied("Uploading batches needs the batches.upload_batch permission.")
-    upload = _uploaded_csv(request)
-    if isinstance(upload, str):
-        return render(request, "dashboard/_upload_report.html", {"problem": upload})
-    name, data = upload
-    report = batch_validate(data=data)
-    return render(request, "dashboard/_upload_report.html", {"report": report, "name": name})
 
 
 @require_POST
 @dashboard_view
-def upload_import(request):
-    """Import the CSV (all or nothing) and start processing it, if the user may start jobs."""
-    if not request.user.has_perm("batches.upload_batch"):
-        raise PermissionDenied("Uploading batches needs the batches.upload_batch permission.")
+def upload(request):
+    """Store the CSV as a batch and answer at once with its progress: the rows are checked and
+    the jobs imported (all or nothing) in the background, then started if the user may start
+    jobs. A file that is not a CSV of jobs at all (encoding, header) is refused here."""
+    _may_upload(request)
     upload = _uploaded_csv(request)
     if isinstance(upload, str):
         return render(request, "dashboard/_upload_report.html", {"problem": upload})
     name, data = upload
-    result = batch_import(data=data, filename=name, user=request.user)
+    result = batch_upload(data=data, filename=name, user=request.user,
+                          start=request.user.has_perm("jobs.start_job"))
     if not result.ok:
         return render(request, "dashboard/_upload_report.html", {"report": result.report, "name": name})
-    started = None
-    if request.user.has_perm("jobs.start_job"):
-        started = batch_start(batch=result.batch, user=request.user)
+    return upload_state(request, result.batch.pk)
+
+
+@require_GET
+@dashboard_view
+def upload_progress(request, pk: int):
+    """The upload's progress, polled by the dialog until the batch is imported (the done view)
+    or invalid (its report)."""
+    _may_upload(request)
+    return upload_state(request, pk)
+
+
+def upload_state(request, pk: int):
+    batch = get_object_or_404(Batch, pk=pk)
+    if batch_upload_pending(batch):
+        return render(request, "dashboard/_upload_progress.html", {"batch": batch})
+    if batch.import_state == Batch.ImportState.INVALID:
+        return render(request, "dashboard/_upload_report.html", {"report": batch.report, "name": batch.name})
     # The page's batch filter is replaced out of band (it lists the new batch), keeping the
     # batch the page is filtered by (htmx sends the page's address).
     page_query = QueryDict(urlsplit(request.headers.get("HX-Current-URL", "")).query)
+    started = batch.jobs.exclude(stage=Stage.VALIDATE, status=Status.PENDING).count() if batch.started_at else None
     response = render(request, "dashboard/_upload_done.html", {
-        "result": result, "started": started,
+        "batch": batch, "report": batch.report, "started": started,
         "batches": batch_choices(selectors.BATCH_CHOICES),
         "filters": selectors.JobFilters.from_query(page_query),
     })

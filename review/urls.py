@@ -10,8 +10,8 @@ urlpatterns = [
     # The staff pipeline dashboard (review/dashboard.py).
     path("dashboard/", dashboard.index, name="dashboard"),
     path("dashboard/board/", dashboard.board, name="dashboard_board"),
-    path("dashboard/upload/validate/", dashboard.upload_validate, name="dashboard_upload_validate"),
-    path("dashboard/upload/import/", dashboard.upload_import, name="dashboard_upload_import"),
+    path("dashboard/upload/", dashboard.upload, name="dashboard_upload"),
+    path("dashboard/upload/<int:pk>/", dashboard.upload_progress, name="dashboard_upload_progress"),
     path("dashboard/contact-sheet/", contact_sheet.contact_sheet, name="contact_sheet"),
     path("dashboard/contact-sheet/action/", contact_sheet.contact_sheet_action, name="contact_sheet_action"),
     path("dashboard/job/<int:pk>/", dashboard.job_detail, name="dashboard_job"),

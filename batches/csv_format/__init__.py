@@ -62,7 +62,9 @@ Modules (each imports only the ones above it)
   - :mod:`.paths`: where a CSV path leads among the input roots.
   - :mod:`.inspection`: what a located file is (stat, sniff).
   - :mod:`.rows`: data records checked column by column into :class:`JobRow` objects.
-  - :mod:`.parse`: :func:`parse_batch_csv`.
+  - :mod:`.parse`: :func:`parse_batch_csv`, and :func:`check_batch_csv_file` (size, encoding
+    and header only: what an upload answers at once, before the rows are checked in the
+    background).
 """
 
 from .fields import (
@@ -77,7 +79,7 @@ from .fields import (
     REQUIRED_COLUMNS,
     output_name_problem,
 )
-from .parse import parse_batch_csv
+from .parse import check_batch_csv_file, parse_batch_csv
 from .paths import MAX_PATH_CHARS
 from .report import CsvIssue, CsvLimits, CsvReport, JobRow
 from .rows import PROGRESS_EVERY, check_file_path
@@ -99,6 +101,7 @@ __all__ = [
     "CsvLimits",
     "CsvReport",
     "JobRow",
+    "check_batch_csv_file",
     "check_file_path",
     "parse_batch_csv",
 ]

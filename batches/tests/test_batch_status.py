@@ -175,13 +175,18 @@ def test_the_upload_fragment_updates_the_batch_filter(client, input_root, produc
     client.force_login(producer)
     older = Batch.objects.create(name="older.csv", sha256="0" * 64)
     csv = SimpleUploadedFile("fresh.csv", batch_csv(ROWS[:1], folder="demo").encode(), "text/csv")
-    with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(reverse("review:dashboard_upload_import"), {"csv_file": csv},
-                               HTTP_HX_REQUEST="true",
-                               HTTP_HX_CURRENT_URL=f"http://testserver/dashboard/?batch={older.pk}")
+    page_url = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": f"http://testserver/dashboard/?batch={older.pk}"}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("review:dashboard_upload"), {"csv_file": csv}, **page_url)
+    new = Batch.objects.exclude(pk=older.pk).get()
+    validating = client.get(reverse("review:dashboard"), **page_url).content.decode()
+    assert f"#{new.pk} · fresh.csv · Validating" in validating  # listed while it is checked
+    with django_capture_on_commit_callbacks(execute=False):  # the task imports and starts it
+        for callback in callbacks:
+            callback()
+    response = client.get(reverse("review:dashboard_upload_progress", args=[new.pk]), **page_url)
     assert response.status_code == 200
     html = response.content.decode()
-    new = Batch.objects.exclude(pk=older.pk).get()
     assert 'id="batch-filter"' in html and 'hx-swap-oob="true"' in html
     assert f'<option value="{new.pk}" >#{new.pk} · fresh.csv · Processing</option>' in html
     assert f'<option value="{older.pk}" selected>' in html  # the page's filter is kept

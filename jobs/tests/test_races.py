@@ -257,6 +257,34 @@ def test_concurrent_imports_of_the_same_job_ids_one_wins_the_rest_refused_whole(
     assert len(stored) == 1, stored
 
 
+def test_an_upload_task_delivered_four_times_at_once_imports_the_jobs_once(input_root, producer, broker_queue):
+    """The broker delivers at least once: four runs of one upload's import task at the same
+    moment all validate, then write together; only the run that moves the batch to imported
+    writes the jobs, the others find it imported and write nothing."""
+    from batches.services import batch_upload
+    from batches.tasks import import_uploaded_batch
+
+    n = 4
+    ids = [f"TWICE-{i:03d}" for i in range(50)]
+    csv = batch_csv([(job_id, "gameday-avery.psd", "Client", "Proj", "medium") for job_id in ids], folder="demo")
+    broker_queue()  # the upload's own task waits in the broker: the threads are its deliveries
+    batch = batch_upload(data=csv.encode(), filename="twice.csv", user=producer).batch
+
+    def hold_inserts() -> None:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE jobs_job IN SHARE MODE")
+            wait_until(lambda: waiting_on_locks() >= n, timeout=60, interval=0.05,
+                       what=f"{n} runs past validation, waiting to write")
+
+    results = run_threads(n, lambda _t: import_uploaded_batch(batch.pk), start=hold_inserts)
+    assert results == [Batch.ImportState.IMPORTED] * n, results
+    batch.refresh_from_db()
+    assert (batch.import_state, batch.job_count, batch.rows_validated) == (Batch.ImportState.IMPORTED, 50, 50)
+    assert Job.objects.filter(batch=batch).count() == Job.objects.count() == 50
+    assert JobLog.objects.filter(action="imported").count() == 50
+
+
 def test_twenty_concurrent_api_approvals_one_200_the_rest_409(ingested_job, reviewer, broker_queue):
     """The same race through the HTTP API: exactly one 200, every other request a JSON 409."""
     from django.test import Client

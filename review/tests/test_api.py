@@ -167,26 +167,57 @@ def test_preprocessing_status(client, reviewer, token_for, make_job):
 # --- Batches ------------------------------------------------------------------------------
 
 
-def test_upload_answers_batch_and_job_ids(client, producer, token_for, inputs):
+def test_upload_answers_at_once_with_the_batch_validating_then_it_is_imported(
+        client, producer, token_for, inputs, django_capture_on_commit_callbacks):
     csv = HEADER + b"U1,design.psd,template.aepx,u1.aep,Acme,Launch,high\nU2,design.psd,template.aepx,u2.aep,,,\n"
-    response = client.post("/api/batch/upload", {"csv_file": SimpleUploadedFile("u.csv", csv, "text/csv")},
-                           **token_for(producer))
-    assert response.status_code == 201, response.content
+    auth = token_for(producer)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:  # the answer, before the task runs
+        response = client.post("/api/batch/upload", {"csv_file": SimpleUploadedFile("u.csv", csv, "text/csv")},
+                               **auth)
+    assert response.status_code == 202, response.content
     body = response.json()
-    assert body["job_ids"] == ["U1", "U2"]
+    assert body["batch_id"] == body["id"] and body["import_state"] == "validating"
+    assert body["name"] == "u.csv" and body["uploaded_by"] == "producer" and body["jobs_by_state"]["not_started"] == 0
     batch = Batch.objects.get(pk=body["batch_id"])
-    assert batch.uploaded_by == producer and batch.jobs.count() == 2
+    assert batch.uploaded_by == producer and not batch.jobs.exists()
+    started = post_json(client, f"/api/batch/{batch.pk}/start-processing", **auth)
+    assert started.status_code == 409 and "still being validated" in started.json()["message"]
+
+    for callback in callbacks:  # the commit: the task (inline in the tests) validates and imports
+        callback()
+    detail = client.get(f"/api/batch/{batch.pk}", **auth).json()
+    assert detail["import_state"] == "imported" and detail["rows_validated"] == detail["row_count"] == 2
+    assert detail["job_count"] == 2 and detail["status"] == "imported" and detail["imported_at"]
+    assert sorted(batch.jobs.values_list("job_id", flat=True)) == ["U1", "U2"]
+    assert batch.jobs.filter(status=Status.PENDING).count() == 2  # the API does not start it
+    assert JobLog.objects.filter(job__batch=batch, action="imported", actor="producer").count() == 2
 
 
-def test_invalid_upload_is_400_with_the_report(client, producer, token_for, inputs):
+def test_invalid_upload_ends_invalid_with_its_report_and_no_jobs(
+        client, producer, token_for, inputs, django_capture_on_commit_callbacks):
     csv = HEADER + b"U1,nothere.psd,template.aepx,u1.aep,,,\nU1,design.psd,template.aepx,u2.aep,,,urgent\n"
+    auth = token_for(producer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/batch/upload", {"csv_file": SimpleUploadedFile("u.csv", csv, "text/csv")},
+                               **auth)
+    assert response.status_code == 202
+    detail = client.get(f"/api/batch/{response.json()['batch_id']}", **auth).json()
+    assert detail["import_state"] == "invalid" and detail["job_count"] == 0
+    where = {(e["line"], e["column"]) for e in detail["report"]["errors"]}
+    assert (2, "psd_path") in where and (3, "job_id") in where and (3, "priority") in where
+    assert not Job.objects.exists()
+    started = post_json(client, f"/api/batch/{detail['id']}/start-processing", **auth)
+    assert started.status_code == 409 and "invalid" in started.json()["message"]
+
+
+def test_a_file_that_is_not_a_batch_csv_is_400_at_once_and_writes_nothing(client, producer, token_for, inputs):
+    csv = b"job_id;psd_path;aepx_path;output_name\nU1;design.psd;template.aepx;u1.aep\n"
     response = client.post("/api/batch/upload", {"csv_file": SimpleUploadedFile("u.csv", csv, "text/csv")},
                            **token_for(producer))
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "invalid" and "error" in body["message"]
-    where = {(e["line"], e["column"]) for e in body["report"]["errors"]}
-    assert (2, "psd_path") in where and (3, "job_id") in where and (3, "priority") in where
+    assert body["code"] == "invalid" and "semicolon" in body["message"]
+    assert body["report"]["errors"][0]["line"] == 1
     assert not Batch.objects.exists()
 
 

@@ -70,8 +70,10 @@ def deployed(split_screen_root, django_user_model, django_capture_on_commit_call
            b"SPLIT-1,lineup.psd,templates/split-screen.aepx,split_final.aep,Acme\n")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    uploaded = client.post("/api/batch/upload", {"csv_file": SimpleUploadedFile("b.csv", csv, "text/csv")}, **auth)
-    assert uploaded.status_code == 201, uploaded.content
+    with django_capture_on_commit_callbacks(execute=True):  # the background import runs inline here
+        uploaded = client.post("/api/batch/upload", {"csv_file": SimpleUploadedFile("b.csv", csv, "text/csv")},
+                               **auth)
+    assert uploaded.status_code == 202, uploaded.content
     batch_id = uploaded.json()["batch_id"]
     with django_capture_on_commit_callbacks(execute=True):
         assert post(client, f"/api/batch/{batch_id}/start-processing", **auth).status_code == 200

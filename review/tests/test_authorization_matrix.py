@@ -60,7 +60,7 @@ def page_cases(job):
         ("get", reverse("review:dashboard"), "jobs.view_job"),
         ("get", reverse("review:dashboard_board"), "jobs.view_job"),
         ("get", reverse("review:dashboard_job", args=[job.pk]), "jobs.view_job"),
-        ("post", reverse("review:dashboard_upload_validate"), "batches.upload_batch"),
+        ("post", reverse("review:dashboard_upload"), "batches.upload_batch"),
         ("get", reverse("admin:jobs_job_review", args=[job.pk]), "jobs.view_job"),
         ("get", reverse("admin:jobs_job_changelist"), "jobs.view_job"),
         ("get", reverse("admin:jobs_joblog_changelist"), "jobs.view_job"),

@@ -221,15 +221,13 @@ def test_upload_review_and_approve_through_the_dashboard(live_server, page, inpu
     expect(page.get_by_test_id("count-2")).to_have_text("1")
     page.evaluate("window.__sameDocument = true")  # gone if the page reloads
 
-    # Upload: validate first (the report shows inside the dialog), then import and start.
+    # Upload: the dialog follows the background validation and import (htmx polling), then
+    # shows the batch imported and started.
     page.get_by_test_id("open-upload").click()
     expect(page.locator("#upload-dialog")).to_be_visible()
     assert page.evaluate("window.dashboardRefreshAllowed()") is False  # polling pauses
     page.get_by_test_id("csv-input").set_input_files(str(inputs))
-    page.get_by_test_id("validate-csv").click()
-    report = page.get_by_test_id("upload-report")
-    expect(report).to_contain_text("2 row(s), 0 error(s)")
-    page.get_by_test_id("import-csv").click()
+    page.get_by_test_id("upload-csv").click()
     expect(page.get_by_test_id("upload-done")).to_contain_text("imported: 2 job(s)")
     expect(page.get_by_test_id("upload-done")).to_contain_text("Started 2 job(s)")
 
@@ -416,3 +414,33 @@ def test_the_board_follows_moves_live_and_polls_conditionally(live_server, page,
     assert page.evaluate("document.visibilityState") == "visible"
     assert wait_until(page, lambda: len(polls) > hidden, seconds=1.0) < 1.0
     assert polls[-1][0] == 304
+
+
+def test_the_upload_dialog_follows_a_background_import_to_its_report(live_server, page, inputs, lead, monkeypatch):
+    """With the task left to a worker (not run inline), the dialog shows the progress and polls
+    it (htmx, under the page's Content-Security-Policy) until the worker found the CSV invalid."""
+    from django_q.conf import Conf
+    from playwright.sync_api import expect
+
+    from batches.models import Batch
+    from batches.tasks import import_uploaded_batch
+
+    monkeypatch.setattr(Conf, "SYNC", False)  # the upload's task waits in the broker for a worker
+    bad = inputs.parent / "bad.csv"
+    bad.write_text(inputs.read_text().replace("sale/sale.psd,sale/sale.aepx,web2", "sale/gone.psd,sale/sale.aepx,web2"))
+    log_in(page, live_server, lead)
+    page.get_by_test_id("open-upload").click()
+    page.get_by_test_id("csv-input").set_input_files(str(bad))
+    page.get_by_test_id("upload-csv").click()
+    expect(page.get_by_test_id("upload-progress")).to_contain_text("validating")
+    batch = Batch.objects.get(name="bad.csv")
+    assert batch.import_state == Batch.ImportState.VALIDATING
+    screenshot(page, "upload-progress.png")
+
+    assert import_uploaded_batch(batch.pk) == Batch.ImportState.INVALID  # the worker
+    report = page.get_by_test_id("upload-report")
+    expect(report).to_contain_text("2 row(s), 1 error(s)")
+    expect(report.locator("tr.issue-error")).to_contain_text("3psd_path")
+    expect(report).to_contain_text("nothing was imported")
+    expect(page.get_by_test_id("upload-progress")).to_have_count(0)  # the polling stopped with it
+    assert not Batch.objects.get(pk=batch.pk).jobs.exists()

@@ -411,12 +411,11 @@ def test_broken_multipart_and_uploads_are_refused_without_a_server_error(db, dja
     before, batches = snapshot(world), Batch.objects.count()
     broken = b"--xyz\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\nretry"  # no closing boundary
     responses = {}
-    for url in [*action_urls(world["stage2"]), reverse("review:dashboard_upload_validate"),
-                reverse("review:dashboard_upload_import"), "/api/batch/upload",
+    for url in [*action_urls(world["stage2"]), reverse("review:dashboard_upload"), "/api/batch/upload",
                 f"/api/job/{world['deploy'].job_id}/send-back"]:
         responses[url, "broken"] = client.generic("POST", url, broken, content_type="multipart/form-data; boundary=xyz")
         responses[url, "no boundary"] = client.generic("POST", url, b"x", content_type="multipart/form-data")
-    for url in (reverse("review:dashboard_upload_validate"), reverse("review:dashboard_upload_import")):
+    for url in (reverse("review:dashboard_upload"),):
         for name, data in (("nul.csv", b"job_id\x00,psd_path\n"), ("bad\x00name.csv", b"job_id\n"),
                            ("latin1.csv", "job_id,client_name\nJ-1,Caf\u00e9\n".encode("latin-1")),
                            ("big.csv", b"job_id,line\nJ-1," + BIG.encode() * 50 + b"\n")):

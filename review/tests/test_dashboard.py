@@ -9,7 +9,7 @@ from django.urls import reverse
 from batches.models import Batch
 from jobs.models import Job, JobLog, Stage, Status
 
-from .helpers import PSD_DESCRIPTION, populate, stage2_job
+from .helpers import MINIMAL_AEPX, PSD_DESCRIPTION, minimal_psd, populate, stage2_job
 
 
 @pytest.fixture
@@ -90,30 +90,75 @@ def test_search_and_filters_narrow_the_columns(client, reviewer, make_job, batch
     assert board.status_code == 200 and 'hx-get="/dashboard/board/?q=other-"' in board.content.decode()
 
 
-def test_upload_validation_shows_errors_with_line_and_column(client, producer, tmp_path, settings):
+def upload_csv(client, csv: bytes, name="b.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(reverse("review:dashboard_upload"), {"csv_file": SimpleUploadedFile(name, csv, "text/csv")},
+                       HTTP_HX_REQUEST="true")
+
+
+def test_upload_answers_with_its_progress_then_the_dialog_shows_it_imported_and_started(
+        client, producer, tmp_path, settings, django_capture_on_commit_callbacks):
+    root = tmp_path.resolve()
+    settings.INPUT_ROOTS = [root]
+    (root / "d.psd").write_bytes(minimal_psd())
+    (root / "t.aepx").write_bytes(MINIMAL_AEPX)
+    producer.user_permissions.add(Permission.objects.get(codename="start_job"))
+    client.force_login(producer)
+    csv = (b"job_id,psd_path,aepx_path,output_name,client_name\nD1,d.psd,t.aepx,d1.aep,Acme\n"
+           b"D2,d.psd,t.aepx,d2.aep,Acme,extra\n")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = upload_csv(client, csv.replace(b",extra", b""))
+    html = response.content.decode()
+    batch = Batch.objects.get()
+    progress_url = reverse("review:dashboard_upload_progress", args=[batch.pk])
+    assert response.status_code == 200 and 'data-testid="upload-progress"' in html
+    assert f'hx-get="{progress_url}"' in html and 'hx-trigger="every 1s"' in html and "validating" in html
+    assert client.get(progress_url).content.decode().count('data-testid="upload-progress"') == 1  # still going
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:  # the commit sends the task; it runs inline here
+            callback()
+    done = client.get(progress_url, HTTP_HX_REQUEST="true")
+    html = done.content.decode()
+    assert 'data-testid="upload-done"' in html and "hx-trigger" not in html.split("upload-done")[1].split("</div>")[0]
+    assert "imported: 2 job(s)" in html and "Started 2 job(s)" in html
+    assert 'hx-swap-oob="true"' in html and f"#{batch.pk} · b.csv" in html and done["HX-Trigger"] == "board-refresh"
+    assert Job.objects.filter(batch=batch).exclude(status=Status.PENDING).count() == 2
+
+
+def test_an_invalid_upload_shows_its_report_with_line_and_column_and_imports_nothing(
+        client, producer, tmp_path, settings, django_capture_on_commit_callbacks):
     settings.INPUT_ROOTS = [tmp_path.resolve()]
     client.force_login(producer)
     csv = b"job_id,psd_path,aepx_path,output_name\nA1,missing.psd,missing.aepx,a.aep\n"
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    response = client.post(reverse("review:dashboard_upload_validate"),
-                           {"csv_file": SimpleUploadedFile("b.csv", csv, "text/csv")})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload_csv(client, csv)
     assert response.status_code == 200
-    html = response.content.decode()
+    batch = Batch.objects.get()
+    html = client.get(reverse("review:dashboard_upload_progress", args=[batch.pk])).content.decode()
     assert "<td>2</td><td>psd_path</td>" in html and "<td>2</td><td>aepx_path</td>" in html
-    assert "import-csv" not in html
+    assert "nothing was imported" in html and "hx-trigger" not in html
+    assert batch.import_state == Batch.ImportState.INVALID and not Job.objects.exists()
+
+
+def test_a_file_that_is_not_a_batch_csv_is_refused_at_once(client, producer):
+    client.force_login(producer)
+    html = upload_csv(client, b"job_id,client_name\nJ-1,Caf\xe9\n").content.decode()
+    assert 'data-testid="upload-report"' in html and "not UTF-8" in html
     assert not Batch.objects.exists()
 
 
-def test_upload_needs_the_upload_permission(client, reviewer):
+def test_upload_needs_the_upload_permission(client, reviewer, producer):
     client.force_login(reviewer)
-    assert client.post(reverse("review:dashboard_upload_validate")).status_code == 403
-    assert client.post(reverse("review:dashboard_upload_import")).status_code == 403
+    assert client.post(reverse("review:dashboard_upload")).status_code == 403
+    batch = Batch.objects.create(name="x.csv", sha256="0" * 64, uploaded_by=producer)
+    assert client.get(reverse("review:dashboard_upload_progress", args=[batch.pk])).status_code == 403
 
 
 def test_upload_without_a_file_says_so(client, producer):
     client.force_login(producer)
-    response = client.post(reverse("review:dashboard_upload_validate"))
+    response = client.post(reverse("review:dashboard_upload"))
     assert "Choose a CSV file first." in response.content.decode()
 
 

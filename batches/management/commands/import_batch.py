@@ -2,9 +2,13 @@
 
 Exit status: 0 imported (or valid, with --dry-run); 1 the CSV is invalid (nothing written);
 2 a usage error (unknown user, unreadable file).
+
+Runs inline (no worker needed) what an upload runs in the background: the rows checked, then
+the jobs written in one transaction; a progress bar on a terminal follows both.
 """
 
 import sys
+import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -14,13 +18,15 @@ from jobs.transitions import PermissionRefused
 
 
 class ProgressBar:
-    """A one-line progress bar on a terminal; silent when the output is not one."""
+    """A one-line progress bar on a terminal (validation, then the import); silent when the
+    output is not one, or for a small file."""
 
     def __init__(self, stream, width: int = 30):
         self.stream = stream
         self.width = width
         self.enabled = hasattr(stream, "isatty") and stream.isatty()
         self.shown = False
+        self.started = 0.0
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled or total < 1000:
@@ -30,7 +36,17 @@ class ProgressBar:
         self.stream.flush()
         self.shown = True
 
+    def importing(self, jobs: int) -> None:
+        """Called once the rows are valid, before the jobs are written (one transaction)."""
+        if not self.shown:
+            return
+        self.stream.write(f"\nImporting {jobs} job(s)…")
+        self.stream.flush()
+        self.started = time.monotonic()
+
     def close(self) -> None:
+        if self.started:
+            self.stream.write(f" done in {time.monotonic() - self.started:.1f} s")
         if self.shown:
             self.stream.write("\n")
 
@@ -68,7 +84,8 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {csv}: {exc.strerror or exc}.", returncode=2) from None
 
         bar = ProgressBar(self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr)
-        result = batch_import(data=data, filename=csv, user=account, dry_run=dry_run, progress=bar)
+        result = batch_import(data=data, filename=csv, user=account, dry_run=dry_run, progress=bar,
+                              on_importing=bar.importing)
         bar.close()
         report = result.report
 
