@@ -36,10 +36,56 @@ def write_frames(frames: Sequence[Image.Image], path: Path, fps: float) -> Path:
 
 
 def _webp(frames: Sequence[Image.Image], stream, fps: float) -> None:
+    """An animated WebP that holds every frame (``docs/animation.md``, "Motion preview").
+
+    Pillow's encoder (libwebp's animation encoder) stores a run of equal frames as one longer
+    frame, which changes the frame count (and leaves a still for a composition that does not
+    move). So the container is assembled here: each frame that differs from the one before
+    is a full lossy frame, shown without blending; a frame equal to the one before is a
+    1x1 fully transparent frame blended over it, which leaves the canvas as it was.
+    """
+    width, height = frames[0].size
     duration = max(1, round(1000 / fps))
-    first, rest = frames[0], list(frames[1:])
-    first.save(stream, "WEBP", save_all=True, append_images=rest, duration=duration, loop=0,
-               quality=WEBP_QUALITY, method=WEBP_METHOD, minimize_size=False)
+    same = _chunks(_still(Image.new("RGBA", (1, 1), (0, 0, 0, 0)), lossless=True))
+    body = bytearray()
+    body += _chunk(b"VP8X", bytes([0b0001_0010, 0, 0, 0]) + _u24(width - 1) + _u24(height - 1))  # animation, alpha
+    body += _chunk(b"ANIM", bytes([0, 0, 0, 0]) + (0).to_bytes(2, "little"))  # background, loop forever
+    previous = None
+    for image in frames:
+        if previous is not None and (image is previous or image.tobytes() == previous.tobytes()):
+            header = _u24(0) + _u24(0) + _u24(0) + _u24(0) + _u24(duration) + bytes([0b00])  # blend, keep
+            body += _chunk(b"ANMF", header + same)
+            continue
+        data = _chunks(_still(image.convert("RGB"), lossless=False))
+        header = _u24(0) + _u24(0) + _u24(width - 1) + _u24(height - 1) + _u24(duration) + bytes([0b10])  # no blend
+        body += _chunk(b"ANMF", header + data)
+        previous = image
+    stream.write(b"RIFF" + (len(body) + 4).to_bytes(4, "little") + b"WEBP" + bytes(body))
+
+
+def _still(image: Image.Image, *, lossless: bool) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD, lossless=lossless, exact=lossless)
+    return buffer.getvalue()
+
+
+def _chunks(still: bytes) -> bytes:
+    """The image chunks (ALPH, VP8, VP8L) of a still WebP file, as an animation frame holds them."""
+    out, at = bytearray(), 12
+    while at + 8 <= len(still):
+        fourcc, size = still[at:at + 4], int.from_bytes(still[at + 4:at + 8], "little")
+        if fourcc in (b"ALPH", b"VP8 ", b"VP8L"):
+            out += _chunk(fourcc, still[at + 8:at + 8 + size])
+        at += 8 + size + (size & 1)
+    return bytes(out)
+
+
+def _chunk(fourcc: bytes, payload: bytes) -> bytes:
+    return fourcc + len(payload).to_bytes(4, "little") + payload + (b"\0" if len(payload) & 1 else b"")
+
+
+def _u24(value: int) -> bytes:
+    return int(value).to_bytes(3, "little")
 
 
 def _mp4(frames: Sequence[Image.Image], fps: float) -> bytes:
