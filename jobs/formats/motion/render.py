@@ -44,6 +44,7 @@ from ..render_plan.model import RenderPlan
 from .snapshot import LayerAt, composition_at, scaled
 
 REDUCING_GAP = 3.0  # images kept at least this many times the size they are drawn at
+MAX_FRAMES = 1200  # frames held at once (2 min at 10 fps; about 470 MB of 480x270 frames at most)
 MAX_DEPTH = 8  # pre-comps inside pre-comps drawn at most this deep
 NOT_DESCRIBED = "effects, masks and text animators are not in the template description: not drawn"
 
@@ -215,6 +216,8 @@ class _Motion:
 
     def record(self, comp: Composition, states: Mapping[int, LayerAt]) -> None:
         for layer in comp.layers:
+            if not layer.enabled:
+                continue  # switched off: After Effects does not render it either
             state = states[layer.index]
             where = (comp.name, layer.index)
             found = _left_out(layer, state, state.inner is not None or layer.type != "precomp")
@@ -345,10 +348,12 @@ def render_motion(
     footage_paths: Mapping[str, str] = MappingProxyType({}),
     thresholds: PreviewThresholds = DEFAULT_THRESHOLDS,
     limits: Limits = DEFAULT_LIMITS,
+    max_frames: int = MAX_FRAMES,
 ) -> MotionResult:
     """Render ``composition`` (default: the plan's render composition) over its duration at
     ``fps`` frames per second, at most ``width`` pixels wide (never enlarged): frame ``n``
-    shows time ``n / fps``. Raises :class:`MotionError` for a composition the template lacks."""
+    shows time ``n / fps``. Raises :class:`MotionError` for a composition the template lacks or
+    more than ``max_frames`` frames (they are all held in memory)."""
     started = clock.perf_counter()
     configure_pillow(limits)
     if fps <= 0 or width <= 0:
@@ -359,6 +364,9 @@ def render_motion(
         raise MotionError(f"the template has no composition {name!r}" if name else "the template has no composition")
     s = min(1.0, width / comp.width)
     count = max(1, round(comp.duration * fps))
+    if count > max_frames:
+        raise MotionError(f"{comp.name!r} is {comp.duration:g} s long: {count} frames at {fps:g} fps, more than "
+                          f"{max_frames}; lower the frame rate")
     times = [n / fps for n in range(count)]
     motion = _Motion(template=template, plan=plan, psd=psd, matches=matches, layer_images=layer_images,
                      fonts=_Fonts(font_files, fallback_font), thresholds=thresholds, limits=limits,

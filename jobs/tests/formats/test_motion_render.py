@@ -106,6 +106,11 @@ def test_an_unknown_composition_is_refused():
         _render(motion_cases.template(), composition="Nope")
 
 
+def test_too_many_frames_are_refused_before_drawing():
+    with pytest.raises(MotionError, match="30 frames at 10 fps, more than 20; lower the frame rate"):
+        _render(motion_cases.template(), max_frames=20)
+
+
 def test_a_populated_placeholder_follows_its_animation(tmp_path):
     """The render plan's rule at each time: the PSD image fills the animated placeholder."""
     from dataclasses import replace
