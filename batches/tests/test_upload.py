@@ -110,7 +110,7 @@ def test_the_uploader_who_may_start_jobs_gets_the_batch_started_as_them(root, pr
     assert mine.jobs.get().status == Status.PENDING
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_progress_is_written_row_by_row_in_small_writes_outside_any_transaction(root, producer, monkeypatch):
     monkeypatch.setattr(services, "PROGRESS_SECONDS", 0)
     # The batch as an upload leaves it (here no transaction defers the task, which would run

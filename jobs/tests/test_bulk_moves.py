@@ -126,7 +126,7 @@ def test_bulk_moves_need_the_gate_permission(make_job, reviewer, outsider):
 
 
 @pytest.mark.pg
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_bulk_approvals_approve_each_job_once(make_job, reviewer):
     jobs = at_gate(make_job, Stage.REVIEW_MATCHING, 40)
     pks = [j.pk for j in jobs]
