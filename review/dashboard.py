@@ -63,12 +63,15 @@ def dashboard_view(view):
 # For this long after the newest audit row, board polls are answered in full even when the
 # marker is unchanged (see BoardMarker.settling: a transaction that commits late).
 SETTLE_SECONDS = 10
+# An ETag holds for at most this long: ages on the cards and "completed today" move with the
+# clock, so an idle board is rendered again once a period (ages read in whole minutes).
+ETAG_PERIOD_SECONDS = 60
 
 
 def etag_of(*parts, now: datetime) -> str:
-    """A strong ETag (quoted) of ``parts`` and the current minute."""
-    minute = int(now.timestamp() // 60)
-    return '"' + hashlib.sha256(repr((parts, minute)).encode()).hexdigest()[:32] + '"'
+    """A strong ETag (quoted) of ``parts`` and the current period (minute)."""
+    period = int(now.timestamp() // ETAG_PERIOD_SECONDS)
+    return '"' + hashlib.sha256(repr((parts, period)).encode()).hexdigest()[:32] + '"'
 
 
 def not_modified(request, etag: str) -> HttpResponse | None:

@@ -7,7 +7,6 @@ jobs, archiving in the admin) changes its ETag, as do its filters and the user.
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -39,10 +38,10 @@ def auth_and_other(queries) -> tuple[list[str], list[str]]:
 
 
 @pytest.fixture(autouse=True)
-def _same_minute():
-    """ETags include the minute (ages move with the clock): keep each test's requests in one."""
-    if timezone.now().second >= 57:
-        time.sleep(61 - timezone.now().second)
+def _same_period(monkeypatch):
+    """ETags include the minute (ages move with the clock): one period for the whole test, so a
+    minute turning mid-test does not change them (the minute's own test sets it back)."""
+    monkeypatch.setattr(dashboard, "ETAG_PERIOD_SECONDS", 10**9)
 
 
 @pytest.fixture
@@ -208,3 +207,13 @@ def test_ages_are_in_whole_minutes():
     assert age(now - timedelta(seconds=61)) == age(now - timedelta(seconds=119)) == "1 min"
     assert age(now - timedelta(hours=3, minutes=5)) == "3 h 05 min"
 
+
+
+def test_an_etag_holds_for_one_minute(monkeypatch):
+    """An idle board is rendered again once a minute (its ages move): the ETag of the same parts
+    is the same within a minute and changes with the next one."""
+    monkeypatch.setattr(dashboard, "ETAG_PERIOD_SECONDS", 60)
+    start = timezone.now().replace(second=0, microsecond=0)
+    assert dashboard.etag_of("m", now=start) == dashboard.etag_of("m", now=start + timedelta(seconds=59))
+    assert dashboard.etag_of("m", now=start) != dashboard.etag_of("m", now=start + timedelta(seconds=60))
+    assert dashboard.etag_of("m", now=start) != dashboard.etag_of("n", now=start)
