@@ -126,11 +126,11 @@ class _Decoder:
             return ShapeItem(kind="path", name=name, enabled=enabled, path=path)
         if match_name == "ADBE Vector Graphic - Fill":
             return ShapeItem(kind="fill", name=name, enabled=enabled,
-                             color=_rgba(self.leaf(props, "ADBE Vector Fill Color", (255.0, 255.0, 0.0, 0.0), _COLOR)),
+                             color=_rgba(self.leaf(props, "ADBE Vector Fill Color", (1.0, 1.0, 0.0, 0.0), _COLOR)),
                              opacity=self.leaf(props, "ADBE Vector Fill Opacity", (100.0,)))
         if match_name == "ADBE Vector Graphic - Stroke":
             return ShapeItem(kind="stroke", name=name, enabled=enabled,
-                             color=_rgba(self.leaf(props, "ADBE Vector Stroke Color", (255.0,) * 4, _COLOR)),
+                             color=_rgba(self.leaf(props, "ADBE Vector Stroke Color", (1.0,) * 4, _COLOR)),
                              opacity=self.leaf(props, "ADBE Vector Stroke Opacity", (100.0,)),
                              width=self.leaf(props, "ADBE Vector Stroke Width", (2.0,)))
         self.left_out.append(f"{name} ({match_name})")
