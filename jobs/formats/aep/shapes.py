@@ -10,7 +10,8 @@ of the points' box) and ``list``/``ldat`` with 3 f4 points per vertex, ``vertex,
 in handle of the next vertex``, as fractions of that box), ``ADBE Vector Graphic - Fill`` and
 ``- Stroke``. A leaf the file leaves out has After Effects' default. Colours are stored ARGB
 in 0-255 and come out RGBA in 0-1; opacities are stored in percent. An item's ``tdsb`` byte 3
-bit 0 is its eye switch. Everything else in the tree is named in ``left_out``.
+bit 0 is its eye switch. Everything else in the tree is named in ``left_out`` (a group's skew
+when it is not 0).
 """
 
 from __future__ import annotations
@@ -106,6 +107,9 @@ class _Decoder:
         name, enabled = _name(node, match_name), _enabled(node)
         props = dict(_ordered(node)) if node.kind == LIST else {}
         if match_name == "ADBE Vector Group":
+            skew = self.leaf(dict(_ordered(props.get("ADBE Vector Transform Group"))), "ADBE Vector Skew", (0.0,))
+            if skew is None or skew.keyframes or skew.value[0] != 0.0:
+                self.left_out.append(f"{name} skew (ADBE Vector Skew)")
             return ShapeItem(kind="group", name=name, enabled=enabled,
                              items=self.items(props.get("ADBE Vectors Group"), depth + 1),
                              transform=self.transform(props.get("ADBE Vector Transform Group")))

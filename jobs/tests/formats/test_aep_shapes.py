@@ -71,6 +71,9 @@ def author(path: Path) -> Path:
     transform.property("ADBE Vector Rotation").value = 15.0
     transform.property("ADBE Vector Scale").value = [50.0, 200.0]
     transform.property("ADBE Vector Group Opacity").value = 80.0
+    skewed = root.add_property("ADBE Vector Group")
+    skewed.name = "Skewed"
+    skewed.property("ADBE Vector Transform Group").property("ADBE Vector Skew").value = 10.0
     ellipse = root.add_property("ADBE Vector Shape - Ellipse")  # top level, keyframed
     size = ellipse.property("ADBE Vector Ellipse Size")
     size.set_value_at_time(0.0, [10.0, 10.0])
@@ -147,13 +150,14 @@ def test_authored_shapes_agree_with_pyaep(authored):
     counts = {"items": 0, "static": 0, "keyframes": 0, "paths": 0}
     left_out: list[str] = []
     _check_items(layer.shapes.items, theirs.property("ADBE Root Vectors Group"), layer.name, counts, left_out)
-    assert layer.shapes.left_out == tuple(sorted(left_out, key=lambda n: "Repeater" in n))
-    assert counts == {"items": 8, "static": 19, "keyframes": 2, "paths": 1}
+    assert tuple(n for n in layer.shapes.left_out if "skew" not in n) == tuple(
+        sorted(left_out, key=lambda n: "Repeater" in n))
+    assert counts == {"items": 9, "static": 24, "keyframes": 2, "paths": 1}
 
 
 def test_authored_shapes_read_as_after_effects_shows_them(authored):
     shapes = _shape_layer(read_template(authored)).shapes
-    group, ellipse, stroke, off = shapes.items
+    group, skewed, ellipse, stroke, off = shapes.items
     rect, fill, path, _ = group.items
     assert (rect.size.value, rect.position.value, rect.roundness.value) == ((80.0, 40.0), (10.0, 5.0), (4.0,))
     assert (fill.color.value, fill.opacity.value) == ((0.0, 0.5, 1.0, 1.0), (50.0,))  # stored ARGB 0-255
@@ -162,7 +166,9 @@ def test_authored_shapes_read_as_after_effects_shows_them(authored):
     assert [k.value for k in ellipse.size.keyframes] == [(10.0, 10.0), (110.0, 60.0)]
     assert (stroke.color.value, stroke.width.value) == ((1.0, 1.0, 1.0, 1.0), (2.0,))  # defaults
     assert off.kind == "fill" and off.enabled is False
-    assert shapes.left_out == ("Trim Paths 1 (ADBE Vector Filter - Trim)", "Repeater 1 (ADBE Vector Filter - Repeater)")
+    assert skewed.kind == "group" and skewed.items == ()
+    assert shapes.left_out == ("Trim Paths 1 (ADBE Vector Filter - Trim)", "Skewed skew (ADBE Vector Skew)",
+                               "Repeater 1 (ADBE Vector Filter - Repeater)")
 
 
 def test_authored_aepx_twin_reads_the_same(authored):
