@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from jobs.formats import aep
@@ -268,8 +269,6 @@ def test_motion_preview_evaluates_shape_keyframes(tmp_path):
     psd = cases.documents([comp])[1]
     plan = build_render_plan(template=template, psd=psd, matches=[], image_sizes={})
     result = render_motion(plan=plan, template=template, psd=psd, fps=10.0)
-    import numpy as np
-
     first, middle = (np.asarray(result.frames[n].convert("RGB")) for n in (0, 10))
     assert cases.colour_bounds(first, (255, 0, 0)) == pytest.approx((195, 145, 206, 156), abs=1)
     assert cases.colour_bounds(middle, (255, 0, 0)) == pytest.approx((145, 120, 256, 181), abs=1)
