@@ -16,6 +16,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, is_dataclass, replace
 from typing import Any, TypeVar
 
+from .animated import INTERPOLATIONS as INTERPOLATIONS  # re-exported
+from .animated import AnimatedProperty
+from .animated import Keyframe as Keyframe  # re-exported
+from .shapes import LayerShapes
+
 Box = tuple[int, int, int, int]  # left, top, right, bottom
 
 NUL = "\x00"
@@ -204,88 +209,6 @@ def _floats(value: Any, size: int) -> tuple[float, ...] | None:
     return numbers
 
 
-INTERPOLATIONS = ("linear", "bezier", "hold")
-"""Keyframe interpolation names, in the order of the file's codes 1-3."""
-
-
-def _ease(value: Any) -> tuple[tuple[float, float], ...]:
-    return tuple((float(speed), float(influence)) for speed, influence in (value or ()))
-
-
-def _vector(value: Any) -> tuple[float, ...] | None:
-    return None if value is None else tuple(float(v) for v in value)
-
-
-@dataclass(frozen=True)
-class Keyframe:
-    """One keyframe of an animated property (``docs/animation.md``), in After Effects' units."""
-
-    time: float  # composition seconds: layer start + layer time * stretch
-    value: tuple[float, ...]
-    in_interpolation: str = "linear"  # linear, bezier, hold
-    out_interpolation: str = "linear"
-    in_ease: tuple[tuple[float, float], ...] = ()  # (speed per layer second, influence %) per dimension
-    out_ease: tuple[tuple[float, float], ...] = ()  # spatial properties: one pair, speed along the path
-    in_tangent: tuple[float, ...] | None = None  # spatial: incoming tangent, relative to value
-    out_tangent: tuple[float, ...] | None = None  # spatial: outgoing tangent, relative to value
-    roving: bool = False
-    continuous: bool = False  # temporal continuity
-    auto_bezier: bool = False  # temporal auto-bezier
-    spatial_continuous: bool = False
-    spatial_auto_bezier: bool = False
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        for name in ("value", "in_tangent", "out_tangent"):
-            value = getattr(self, name)
-            data[name] = list(value) if value is not None else None
-        data["in_ease"] = [list(pair) for pair in self.in_ease]
-        data["out_ease"] = [list(pair) for pair in self.out_ease]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Keyframe:
-        data = _known(cls, data)
-        data["value"] = _vector(data.get("value", ()))
-        for name in ("in_tangent", "out_tangent"):
-            data[name] = _vector(data.get(name))
-        for name in ("in_ease", "out_ease"):
-            data[name] = _ease(data.get(name))
-        return cls(**data)
-
-
-@dataclass(frozen=True)
-class AnimatedProperty:
-    """A transform property or time remapping: its static value, its keyframes (empty when
-    static) and the enabled expression driving it (``None`` without one; never evaluated)."""
-
-    value: tuple[float, ...]  # the static value; the value of a keyframed property is its keyframes'
-    keyframes: tuple[Keyframe, ...] = ()
-    expression: str | None = None
-    spatial: bool = False  # keyframes carry spatial tangents (a motion path)
-
-    @property
-    def animated(self) -> bool:
-        return bool(self.keyframes) or self.expression is not None
-
-    def to_dict(self) -> dict:
-        return {
-            "value": list(self.value),
-            "keyframes": [k.to_dict() for k in self.keyframes],
-            "expression": self.expression,
-            "spatial": self.spatial,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> AnimatedProperty:
-        return cls(
-            value=_vector(data.get("value", ())) or (),
-            keyframes=tuple(Keyframe.from_dict(k) for k in data.get("keyframes", [])),
-            expression=data.get("expression"),
-            spatial=bool(data.get("spatial", False)),
-        )
-
-
 ANIMATED_PROPERTIES = (
     "anchor",
     "position",
@@ -374,11 +297,13 @@ class TemplateLayer:
     leading: float | None = None  # text: line spacing in pixels
     tracking: float | None = None  # text: 1/1000 em
     animation: LayerAnimation | None = None  # timing and transform over time (docs/animation.md)
+    shapes: LayerShapes | None = None  # shape layers: decoded contents (docs/animation.md); None before
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["source"] = self.source.to_dict() if self.source is not None else None
         data["animation"] = self.animation.to_dict() if self.animation is not None else None
+        data["shapes"] = self.shapes.to_dict() if self.shapes is not None else None
         data["bbox"] = list(self.bbox) if self.bbox is not None else None
         for name in _VECTORS:
             value = getattr(self, name)
@@ -392,6 +317,8 @@ class TemplateLayer:
             data["source"] = Footage.from_dict(data["source"])
         if data.get("animation") is not None:
             data["animation"] = LayerAnimation.from_dict(data["animation"])
+        if data.get("shapes") is not None:
+            data["shapes"] = LayerShapes.from_dict(data["shapes"])
         data["bbox"] = _box(data.get("bbox"))
         for name, size in _VECTORS.items():
             data[name] = _floats(data.get(name), size)

@@ -38,6 +38,10 @@ Decoding rules (the note's sections 3-7):
   its separated dimensions), Scale, Rotation, Opacity and time remapping as static values or
   keyframes (time, value, interpolation, temporal ease, spatial tangents, roving), with the
   text of an enabled expression (never evaluated), in After Effects' units.
+- ``shapes`` (shape layers only, ``docs/animation.md``): the contents of ``ADBE Root Vectors
+  Group`` in order: groups with their transform, rectangles, ellipses, paths, fills and
+  strokes, static or keyframed, each item's eye switch; anything else (trim paths, repeaters,
+  gradients, merge paths, stars, keyframed paths...) named in ``left_out``.
 - Text, PostScript font, size and all-caps come from the ``btdk`` COS document, parsed
   structurally: the first character-style run of the first text document, falling back to
   its parent style sheet for keys the run leaves out. Line breaks (CR) become ``\\n``, and one
@@ -82,6 +86,8 @@ Layout of the package (each module imports only the ones listed before it):
   transform chain.
 - :mod:`.animation`: a layer's transform properties and time remapping over time: static
   values, keyframes, expressions.
+- :mod:`.shapes`: a shape layer's contents (groups, rectangles, ellipses, paths, fills,
+  strokes) as :class:`~jobs.formats.shapes.LayerShapes`, what it does not decode named.
 - :mod:`.decoder`: layers and compositions decoded into a :class:`TemplateDocument`.
 - :mod:`.reader`: the entry points: sniffing bytes, bounded file reads, errors as one
   :class:`~jobs.formats.errors.FormatError`.

@@ -27,6 +27,7 @@ from .chunks import _U32, LEAF, LIST, Chunk, ChunkFile
 from .geometry import _box, _chain_animated, _LayerGeometry, _own_transform, _OwnTransform, _public_matrix, _world
 from .items import _ITEM_COMP, _ITEM_FOOTAGE, _ae_version, _comp_header, _CompHeader, _footage, _items, _Source
 from .properties import _properties, _transform
+from .shapes import layer_shapes
 from .text import _Text, _text
 
 STATIC_SUFFIX = "[static]"
@@ -274,6 +275,7 @@ def _finish_layers(drafts: list[_LayerDraft], comp: _CompHeader) -> tuple[Templa
                 leading=text.leading if text else None,
                 tracking=text.tracking if text else None,
                 animation=_animation(d, comp),
+                shapes=layer_shapes(d.tree, start=d.ldta.start, stretch=d.ldta.stretch) if d.type == "shape" else None,
             )
         )
     return tuple(layers)

@@ -19,10 +19,11 @@ from .aepx import _one_line, _parse_aepx
 from .chunks import ChunkFile, _parse_rifx
 from .decoder import decode
 
-READER_VERSION = "aep-reader/4"
+READER_VERSION = "aep-reader/5"
 """Bumped whenever the decoded output for the same bytes may change (a cache key). 3: NUL
 characters stripped from the description. 4: each layer's ``animation`` (keyframes, time
-remapping, expressions) and the time-remapping rule of the out point."""
+remapping, expressions) and the time-remapping rule of the out point. 5: shape layers' ``shapes``
+(contents: groups, rectangles, ellipses, paths, fills, strokes)."""
 
 
 def load_chunks(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ChunkFile:

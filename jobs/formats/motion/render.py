@@ -8,10 +8,12 @@ approximately) with the reason, text overflow over time, the warnings and the re
 
 What it draws is what the still preview draws (footage placements through the plan's matrix,
 text in the template's style, solids, pre-comps, template footage inside the trusted roots,
-neutral boxes for shapes and unreadable footage), plus each layer's opacity. Left out and
-listed: cameras and lights (3D camera moves), adjustment layers (effects), layers whose
-transform cannot be evaluated; drawn approximately and listed: shape layers (their contents
-are not in the template description: a neutral box), 3D layers (flat), properties driven by
+shape layers' decoded contents with their keyframes evaluated at each frame, neutral boxes
+for unreadable footage), plus each layer's opacity. Left out and listed: cameras and lights
+(3D camera moves), adjustment layers (effects), layers whose transform cannot be evaluated;
+drawn approximately and listed: shape layers with contents the reader leaves out (trim paths,
+repeaters, gradients, merge paths, stars... named), shape layers of descriptions read before
+their contents were decoded (a neutral box), 3D layers (flat), properties driven by
 expressions (their own value). Effects, masks and text animators are not in the template
 description at all: the metrics say so.
 
@@ -168,8 +170,10 @@ def _left_out(layer: TemplateLayer, state: LayerAt, inner_known: bool) -> tuple[
         return "left_out", "its source composition is not in the template"
     if not state.evaluated:
         return "left_out", "its transform cannot be evaluated (not readable)"
-    if kind == "shape":
-        return "approximated", "shape contents are not in the template description: drawn as a neutral box"
+    if kind == "shape" and layer.shapes is None:
+        return "approximated", "shape contents are not in this description (read before aep-reader/5): a neutral box"
+    if kind == "shape" and layer.shapes.left_out:
+        return "approximated", "shape contents not drawn: " + ", ".join(layer.shapes.left_out)
     if layer.three_d:
         return "approximated", "3D layer: drawn flat (z, X/Y rotation and cameras ignored)"
     if state.expressions:

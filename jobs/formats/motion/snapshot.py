@@ -19,12 +19,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from ..animated import AnimatedProperty
 from ..descriptions import Composition, TemplateDocument, TemplateLayer
 from ..preview.geometry import footage_box
 from ..render_plan.affine import Affine, bounds, compose, corners, scaling
 from ..render_plan.affine import apply as apply_affine
 from ..render_plan.composition import precomp_of
-from .evaluate import layer_matrix, layer_state, source_time
+from ..shapes import LayerShapes, map_properties
+from .evaluate import layer_matrix, layer_state, property_at, source_time
 
 _NOT_VISUAL = {"null", "audio"}
 
@@ -108,6 +110,22 @@ def _static_box(layer: TemplateLayer, comp: Composition, s: float) -> tuple[int,
     return (math.floor(box[0] * s), math.floor(box[1] * s), math.ceil(box[2] * s), math.ceil(box[3] * s))
 
 
+def shapes_at(layer: TemplateLayer, time: float) -> LayerShapes | None:
+    """The layer's shape contents with every keyframed property at its value at ``time``."""
+    shapes = layer.shapes
+    if shapes is None or not shapes.animated:
+        return shapes
+    timing = layer.animation
+    stretch, start = (timing.stretch, timing.start_time) if timing is not None else (100.0, 0.0)
+
+    def at(prop: AnimatedProperty) -> AnimatedProperty:
+        if not prop.keyframes:
+            return prop
+        return AnimatedProperty(value=property_at(prop, time, stretch=stretch, start_time=start))
+
+    return map_properties(shapes, at)
+
+
 def layer_at(template: TemplateDocument, comp: Composition, layer: TemplateLayer, time: float,
              s: float, by_id: dict[int, TemplateLayer]) -> LayerAt:
     """``layer`` of ``comp`` at composition ``time``, scaled by ``s``."""
@@ -138,11 +156,14 @@ def layer_at(template: TemplateDocument, comp: Composition, layer: TemplateLayer
         box = _box_at(layer, matrix, s)
     else:
         box = _static_box(layer, comp, s) if evaluated else None
+    shapes = shapes_at(layer, time)
     snap = replace(layer, matrix=matrix, anchor=anchor, scale=scale, position=position, rotation=rotation,
-                   bbox=box, animated_transform=False)
+                   bbox=box, animated_transform=False, shapes=shapes)
     active = _active(layer, time) and opacity > 0.0 and layer.type not in _NOT_VISUAL
     inner_time = source_time(layer, time) if inner is not None else 0.0
     key = (active, _rounded_key(matrix), round(opacity, 2)) if active else (False,)
+    if active and shapes is not layer.shapes:
+        key = (*key, shapes)  # keyframed shape contents: what it draws changes with them
     return LayerAt(snap, opacity, active, inner, inner_time, key, expressions, evaluated)
 
 

@@ -28,7 +28,9 @@ first, at the frame time (default: a third of the composition's duration):
   unreadable: a dashed orange outline and a label;
 * other text layers: their own text where the plan's rule puts it (else in their box); other
   footage layers: the file when it lies inside one of the ``footage_roots`` the caller trusts,
-  else (and for precomps and shapes) a neutral box.
+  else (and for precomps) a neutral box; shape layers from their decoded contents
+  (:mod:`.shapes`: rectangles, ellipses, paths, fills, strokes, group transforms; what is not
+  drawn is listed in the metrics' ``shapes``).
 
 Only enabled layers active at the frame time are drawn (a layer whose out-point is not after its
 in-point carries no timing, as in hand-written descriptions, and counts as always active);
@@ -44,6 +46,7 @@ The package, from the bottom up (each module imports only modules listed above i
 * :mod:`.images`: reading, decoding (ahead, on threads), compositing and writing images;
 * :mod:`.warp`: drawing an image through an affine map;
 * :mod:`.footage`, :mod:`.lettering`: drawing the plan's footage and text placements;
+* :mod:`.shapes`: drawing a shape layer's decoded contents through its matrix;
 * :mod:`.composition`: drawing one composition and measuring it;
 * :mod:`.comparison`: the design beside the preview, and the thumbnail;
 * :mod:`.render`: :func:`render_previews`, which drives the rest.

@@ -26,6 +26,7 @@ from .images import _IMAGE_ERRORS, _draw_into, _ImageDecoder, _inside_roots, dec
 from .lettering import _TextPainter
 from .marks import MISSING_COLOUR, NEUTRAL_COLOUR, RGB, UNKNOWN_COLOUR, UNMATCHED_COLOUR, _dashed_rectangle, _label
 from .results import PreviewThresholds, PreviewWarning
+from .shapes import paint_shapes
 from .warp import draw_affine
 
 Noted = tuple[str | None, str | None, str]  # a plan note's composition, layer and code
@@ -96,6 +97,7 @@ class _CompositionRenderer(_FootagePainter, _TextPainter):
         self.images: list[dict] = []
         self.texts: list[dict] = []
         self.unmatched: list[dict] = []
+        self.shapes: list[dict] = []  # shape layers drawn, with what of them is not
         self.paint_order = sorted(composition.layers, key=lambda item: item.index, reverse=True)
         self.decoder = _ImageDecoder(pool, limits, self._planned_images())
 
@@ -146,6 +148,7 @@ class _CompositionRenderer(_FootagePainter, _TextPainter):
             "images": list(reversed(self.images)),
             "texts": list(reversed(self.texts)),
             "unmatched": list(reversed(self.unmatched)),
+            "shapes": list(reversed(self.shapes)),
         }
         return self.frame(), metrics
 
@@ -256,8 +259,16 @@ class _CompositionRenderer(_FootagePainter, _TextPainter):
             self._template_text(layer)
         elif layer.type == "precomp" and layer.index in self.nested and layer.matrix is not None:
             self._nested(layer)
+        elif layer.type == "shape" and layer.shapes is not None and layer.matrix is not None:
+            self._shape(layer)
         elif layer.type in ("footage", "precomp", "shape"):
             self._footage_or_neutral(layer)
+
+    def _shape(self, layer: TemplateLayer) -> None:
+        """A shape layer's decoded contents through its matrix; what is not drawn is listed."""
+        not_drawn = paint_shapes(self.canvas, layer.shapes, layer.matrix)
+        self.draw = ImageDraw.Draw(self.canvas)
+        self.shapes.append({"index": layer.index, "name": layer.name, "not_drawn": not_drawn})
 
     def _nested(self, layer: TemplateLayer) -> None:
         """A precomp layer showing a composition drawn before: its canvas through the layer's

@@ -77,6 +77,8 @@ class PreviewResult:
       ink stays inside the box, or for point text inside the composition), ``ink`` (its
       rectangle), ``lines``; placeholders add ``psd_layer_id`` and ``psd_layer``;
     * ``unmatched``: ``index``, ``name``, ``type``, ``box``, ``box_source``, ``drawn``.
+    * ``shapes``: shape layers drawn from their decoded contents: ``index``, ``name``,
+      ``not_drawn`` (what of them is not drawn, by name: the reader's ``left_out``).
 
     ``warnings``: the render plan's notes first, then problems with the plan's and the
     matches' compositions, then each rendered composition's in layer order (none repeating a
