@@ -22,9 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from .formats import matching
-from .formats.descriptions import Match, PsdDocument
-from .learned_mappings import CHOSEN, LEARNED
+from .learned_mappings import CHOSEN, LEARNED, taught_mappings
 from .models import Job, JobWarning, LearnedEvidence, LearnedMapping, Stage
 from .services import approval_open_items, is_low_confidence, job_matches
 from .stages.checks import CHECK_CODES, job_ingest_warnings
@@ -91,14 +89,7 @@ def learn_from_approved_jobs(*, jobs: list[Job], user) -> int:
     sources: dict[tuple, Job] = {}
     evidence: set[tuple] = set()
     for job in jobs:
-        psd = PsdDocument.from_dict(job.psd_description)
-        for match in (Match.from_dict(m) for m in job.matches):
-            if match.psd_layer_id is None or not (match.reason == CHOSEN or match.reason.startswith(LEARNED)):
-                continue
-            layer = psd.layer(match.psd_layer_id)
-            if layer is None:
-                continue
-            learned = matching.learned_mapping_for(match, layer)
+        for learned in taught_mappings(job):
             key = (job.template_sha256, learned.composition, learned.placeholder, learned.pattern, learned.kind)
             sources.setdefault(key, job)
             evidence.add((key, job.pk))

@@ -41,19 +41,24 @@ def learned_patterns(*, template_sha256: str) -> list[matching.LearnedPattern]:
     ]
 
 
-def learn_from_approved_job(*, job: Job, user) -> list[LearnedMapping]:
-    """Record, for the job's template, each placeholder whose PSD layer a reviewer chose (or
-    whose learned match the job kept), as evidence from this job: its preview was just approved,
-    so a person saw the result and accepted it. Safe to repeat."""
+def taught_mappings(job: Job):
+    """What the job's approval teaches: the learned mapping of each placeholder whose PSD layer a
+    reviewer chose (or whose learned match the job kept) and that its PSD still has."""
     psd = PsdDocument.from_dict(job.psd_description)
-    taught = []
     for match in (Match.from_dict(m) for m in job.matches):
         if match.psd_layer_id is None or not (match.reason == CHOSEN or match.reason.startswith(LEARNED)):
             continue
         layer = psd.layer(match.psd_layer_id)
-        if layer is None:
-            continue
-        learned = matching.learned_mapping_for(match, layer)
+        if layer is not None:
+            yield matching.learned_mapping_for(match, layer)
+
+
+def learn_from_approved_job(*, job: Job, user) -> list[LearnedMapping]:
+    """Record, for the job's template, each placeholder whose PSD layer a reviewer chose (or
+    whose learned match the job kept), as evidence from this job: its preview was just approved,
+    so a person saw the result and accepted it. Safe to repeat."""
+    taught = []
+    for learned in taught_mappings(job):
         mapping, _ = LearnedMapping.objects.get_or_create(
             template_sha256=job.template_sha256, composition=learned.composition,
             placeholder=learned.placeholder, psd_name_pattern=learned.pattern, psd_kind=learned.kind,

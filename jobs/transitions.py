@@ -201,6 +201,24 @@ class Prepared:
     message: str = ""
 
 
+def _checked_move(action: str, user, reason: str) -> tuple[Move, str]:
+    """The move ``action`` names and its stripped reason, once ``user`` may make it (else a
+    :class:`TransitionError`, nothing changed): the checks a single and a bulk move share."""
+    try:
+        move = MOVES[action]
+    except KeyError:
+        raise TransitionNotAllowed(f"Unknown action {action!r}.") from None
+    reason = (reason or "").strip()
+    if move.permission is not None:
+        if user is None or not user.is_active or not user.has_perm(move.permission):
+            raise PermissionRefused(
+                f"{actor_name(user)} lacks the permission {move.permission!r} needed to {move.label.lower()}."
+            )
+    if move.needs_reason and not reason:
+        raise ReasonRequired(f"{move.label} needs a reason.")
+    return move, reason
+
+
 def job_transition(
     *,
     job: Job | int,
@@ -223,19 +241,8 @@ def job_transition(
     job's ``version``. Raises a :class:`TransitionError` and changes nothing when the move is
     not allowed now, the user lacks the permission, or a required reason is missing.
     """
-    try:
-        move = MOVES[action]
-    except KeyError:
-        raise TransitionNotAllowed(f"Unknown action {action!r}.") from None
+    move, reason = _checked_move(action, user, reason)
     pk = job.pk if isinstance(job, Job) else job
-    reason = (reason or "").strip()
-    if move.permission is not None:
-        if user is None or not user.is_active or not user.has_perm(move.permission):
-            raise PermissionRefused(
-                f"{actor_name(user)} lacks the permission {move.permission!r} needed to {move.label.lower()}."
-            )
-    if move.needs_reason and not reason:
-        raise ReasonRequired(f"{move.label} needs a reason.")
 
     with transaction.atomic():
         locked = Job.objects.select_for_update().filter(pk=pk)
@@ -382,18 +389,7 @@ def jobs_bulk_transition(
     Raises :class:`PermissionRefused` or :class:`ReasonRequired` (nothing moved) as
     :func:`job_transition` does.
     """
-    try:
-        move = MOVES[action]
-    except KeyError:
-        raise TransitionNotAllowed(f"Unknown action {action!r}.") from None
-    reason = (reason or "").strip()
-    if move.permission is not None:
-        if user is None or not user.is_active or not user.has_perm(move.permission):
-            raise PermissionRefused(
-                f"{actor_name(user)} lacks the permission {move.permission!r} needed to {move.label.lower()}."
-            )
-    if move.needs_reason and not reason:
-        raise ReasonRequired(f"{move.label} needs a reason.")
+    move, reason = _checked_move(action, user, reason)
     pks = _pks(jobs)
     if len(pks) > MAX_BULK_JOBS:
         raise TransitionNotAllowed(f"At most {MAX_BULK_JOBS} jobs can be moved at once; {len(pks)} were chosen.")
