@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..render_plan.affine import IDENTITY, Affine, apply, compose, layer_transform
 from .items import _CompHeader
 from .properties import _Prop
 
@@ -32,27 +33,6 @@ class _LayerGeometry:
 # Geometry
 
 
-Affine = tuple[float, float, float, float, float, float]  # x' = a*x + c*y + e ; y' = b*x + d*y + f
-_IDENTITY: Affine = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-
-
-def _mul(m: Affine, n: Affine) -> Affine:
-    """``m @ n``: apply ``n`` first, then ``m``."""
-    a, b, c, d, e, f = m
-    a2, b2, c2, d2, e2, f2 = n
-    return (
-        a * a2 + c * b2,
-        b * a2 + d * b2,
-        a * c2 + c * d2,
-        b * c2 + d * d2,
-        a * e2 + c * f2 + e,
-        b * e2 + d * f2 + f,
-    )
-
-
-def _apply(m: Affine, x: float, y: float) -> tuple[float, float]:
-    a, b, c, d, e, f = m
-    return a * x + c * y + e, b * x + d * y + f
 
 
 class _NotDerivable(Exception):
@@ -124,22 +104,18 @@ def _local_matrix(geom: _LayerGeometry, comp: _CompHeader) -> Affine:
         )
         if not flat:
             raise _NotDerivable("3D")
-    sx, sy = scale[0], scale[1]
-    cos_r, sin_r = math.cos(math.radians(rotation)), math.sin(math.radians(rotation))
-    rs: Affine = (cos_r * sx, sin_r * sx, -sin_r * sy, cos_r * sy, 0.0, 0.0)
-    m = _mul(rs, (1.0, 0.0, 0.0, 1.0, -ax, -ay))
-    return _mul((1.0, 0.0, 0.0, 1.0, position[0], position[1]), m)
+    return layer_transform(anchor=(ax, ay), position=position, scale=scale, rotation=rotation)
 
 
 def _world_matrix(geom: _LayerGeometry, layers: dict[int, _LayerGeometry], comp: _CompHeader) -> Affine:
-    matrix = _IDENTITY
+    matrix = IDENTITY
     seen: set[int] = set()
     current: _LayerGeometry | None = geom
     while current is not None:
         if current.id in seen:
             raise _NotDerivable("parent cycle")
         seen.add(current.id)
-        matrix = _mul(_local_matrix(current, comp), matrix)
+        matrix = compose(_local_matrix(current, comp), matrix)
         if not current.parent_id:
             break
         current = layers.get(current.parent_id)
@@ -169,7 +145,7 @@ def _box(matrix: Affine | None, geom: _LayerGeometry) -> tuple[int, int, int, in
         return None
     x0, y0 = geom.origin
     w, h = geom.size
-    points = [_apply(matrix, x, y) for x, y in ((x0, y0), (x0 + w, y0), (x0, y0 + h), (x0 + w, y0 + h))]
+    points = [apply(matrix, (x, y)) for x, y in ((x0, y0), (x0 + w, y0), (x0, y0 + h), (x0 + w, y0 + h))]
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
     if not all(math.isfinite(v) for v in xs + ys):

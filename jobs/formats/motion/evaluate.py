@@ -42,8 +42,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..descriptions import AnimatedProperty, Keyframe, LayerAnimation, TemplateLayer
-
-Affine = tuple[float, float, float, float, float, float]  # x' = a*x + c*y + e ; y' = b*x + d*y + f
+from ..render_plan.affine import IDENTITY, Affine, compose, layer_transform
 
 _LINEAR_INFLUENCE = 100.0 / 6.0
 _PATH_SAMPLES = 128  # polyline samples of a spatial segment for its arc length
@@ -311,36 +310,19 @@ def layer_state(animation: LayerAnimation, time: float) -> LayerState:
     )
 
 
-def _mul(m: Affine, n: Affine) -> Affine:
-    """``m @ n``: apply ``n`` first, then ``m``."""
-    a, b, c, d, e, f = m
-    a2, b2, c2, d2, e2, f2 = n
-    return (
-        a * a2 + c * b2,
-        b * a2 + d * b2,
-        a * c2 + c * d2,
-        b * c2 + d * d2,
-        a * e2 + c * f2 + e,
-        b * e2 + d * f2 + f,
-    )
-
-
 def _local(state: LayerState) -> Affine | None:
     if state.anchor is None:
         return None
     ax, ay, _ = state.anchor
-    sx, sy = state.scale[0] / 100.0, state.scale[1] / 100.0
-    cos_r, sin_r = math.cos(math.radians(state.rotation)), math.sin(math.radians(state.rotation))
-    rs: Affine = (cos_r * sx, sin_r * sx, -sin_r * sy, cos_r * sy, 0.0, 0.0)
-    m = _mul(rs, (1.0, 0.0, 0.0, 1.0, -ax, -ay))
-    return _mul((1.0, 0.0, 0.0, 1.0, state.position[0], state.position[1]), m)
+    return layer_transform(anchor=(ax, ay), position=state.position,
+                           scale=(state.scale[0] / 100.0, state.scale[1] / 100.0), rotation=state.rotation)
 
 
 def layer_matrix(layer: TemplateLayer, time: float, layers: Mapping[int, TemplateLayer]) -> Affine | None:
     """The layer-to-composition matrix at composition ``time``, through the parent chain
     (``layers`` maps the composition's layer ids to its layers). ``None`` when a layer of the
     chain has no animation, an unknown anchor, a missing parent or a parent cycle."""
-    matrix: Affine = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    matrix: Affine = IDENTITY
     seen: set[int] = set()
     current: TemplateLayer | None = layer
     while current is not None:
@@ -351,7 +333,7 @@ def layer_matrix(layer: TemplateLayer, time: float, layers: Mapping[int, Templat
         local = _local(layer_state(current.animation, time))
         if local is None:
             return None
-        matrix = _mul(local, matrix)
+        matrix = compose(local, matrix)
         if not current.parent_id:
             break
         current = layers.get(current.parent_id)

@@ -22,6 +22,17 @@ def compose(m: Affine, n: Affine) -> Affine:
     )
 
 
+def layer_transform(*, anchor: Sequence[float], position: Sequence[float], scale: Sequence[float],
+                    rotation: float) -> Affine:
+    """A 2D layer's own transform as After Effects composes it: ``T(position) . R(rotation) .
+    S(scale) . T(-anchor)``; ``scale`` as factors (1.0 for 100 %), ``rotation`` in degrees
+    clockwise on screen (y points down). The template reader and the motion evaluator share it."""
+    cos_r, sin_r = math.cos(math.radians(rotation)), math.sin(math.radians(rotation))
+    sx, sy = scale[0], scale[1]
+    rs: Affine = (cos_r * sx, sin_r * sx, -sin_r * sy, cos_r * sy, 0.0, 0.0)
+    return compose(translate(position[0], position[1]), compose(rs, translate(-anchor[0], -anchor[1])))
+
+
 def translate(x: float, y: float) -> Affine:
     return (1.0, 0.0, 0.0, 1.0, x, y)
 
