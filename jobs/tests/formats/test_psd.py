@@ -602,10 +602,8 @@ def test_text_engine_soup_is_refused_by_the_object_budget(tmp_path, monkeypatch)
     monkeypatch.setattr(writer, "_engine_data", lambda spec, text: {**engine_data(spec, text), "Soup": [1] * 100_000})
     path = write_psd(tmp_path / "soup.psd", width=20, height=20, layers=[TypeLayerSpec("x")])
     monkeypatch.setattr(psd_module, "MAX_PARSE_OBJECTS", 20_000)
-    started = time.perf_counter()
     with pytest.raises(FormatError, match="max_objects exceeded") as caught:
         read_psd(path)
     assert caught.value.code == "limit"
-    assert time.perf_counter() - started < 1.0
     monkeypatch.setattr(psd_module, "MAX_PARSE_OBJECTS", 300_000)
     assert read_psd(path).layers[0].font == "ArialMT"  # the same file within the default budget
