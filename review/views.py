@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,6 +24,7 @@ from jobs.transitions import TransitionError, allowed_actions
 from . import gate_queue
 from .actions import perform_job_action
 from .api_auth import is_api_user, user_for_token
+from .file_ranges import ranged_file_response
 from .held_actions import held_context
 
 
@@ -56,7 +57,8 @@ def _serve(request, perm: str, field, download_name: str):
     except FileNotFoundError:
         raise Http404("The file is no longer on disk.") from None
     content_type = mimetypes.guess_type(download_name)[0] or "application/octet-stream"
-    response = FileResponse(handle, filename=download_name, content_type=content_type)
+    # Byte ranges: a <video> seeks (the frame scrubber) by asking for parts of the file.
+    response = ranged_file_response(request, handle, filename=download_name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"  # content-addressed: a name never changes bytes
     return response
