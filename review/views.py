@@ -26,6 +26,7 @@ from .actions import perform_job_action
 from .api_auth import is_api_user, user_for_token
 from .file_ranges import ranged_file_response
 from .held_actions import held_context
+from .motion import motion_context
 
 
 def _file_user(request):
@@ -186,6 +187,8 @@ def review_job(request, object_id, model_admin):
         return redirect(request.path)
     assets = job_assets_by_kind(job)
     actions = set(allowed_actions(job, request.user))
+    previews = sorted(assets.get("preview", {}).values(), key=lambda a: a.key)
+    comparison = assets.get("comparison", {}).get("")
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
@@ -194,8 +197,9 @@ def review_job(request, object_id, model_admin):
         "actions": actions,
         "rows": _match_rows(job, assets) if job.stage == Stage.REVIEW_MATCHING else [],
         "fit_modes": FIT_MODES,
-        "previews": sorted(assets.get("preview", {}).values(), key=lambda a: a.key),
-        "comparison": assets.get("comparison", {}).get(""),
+        "previews": previews,
+        "comparison": comparison,
+        **motion_context(job, assets, has_still=bool(previews or comparison)),
         "script": assets.get("script", {}).get(""),
         "script_text": _read_text(assets.get("script", {}).get("")),
         "flattened": assets.get("flattened", {}).get(""),
