@@ -43,6 +43,7 @@ from jobs.transitions import TransitionError, allowed_actions
 from . import gate_queue, selectors
 from .actions import perform_job_action
 from .held_actions import held_context
+from .motion import motion_context
 from .views import match_geometry, text_label
 
 
@@ -258,6 +259,8 @@ def job_detail(request, pk: int):
     assets = job_assets_by_kind(job)
     rows = match_rows(job, assets)
     actions = set(allowed_actions(job, request.user))
+    previews = sorted(assets.get("preview", {}).values(), key=lambda a: a.key)
+    comparison = assets.get("comparison", {}).get("")
     context = {
         "job": job,
         "actions": actions,
@@ -269,8 +272,9 @@ def job_detail(request, pk: int):
         "geometry": match_geometry(job) if rows else None,
         "open_items": approval_open_items(job_matches(job)),
         "warning_groups": job_warning_groups(job),
-        "previews": sorted(assets.get("preview", {}).values(), key=lambda a: a.key),
-        "comparison": assets.get("comparison", {}).get(""),
+        "previews": previews,
+        "comparison": comparison,
+        **motion_context(job, assets, has_still=bool(previews or comparison)),
         "flattened": assets.get("flattened_thumbnail", {}).get("") or assets.get("flattened", {}).get(""),
         "preview_facts": preview_facts(job),
         "images": image_assets(job),

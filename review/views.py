@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,7 +24,9 @@ from jobs.transitions import TransitionError, allowed_actions
 from . import gate_queue
 from .actions import perform_job_action
 from .api_auth import is_api_user, user_for_token
+from .file_ranges import ranged_file_response
 from .held_actions import held_context
+from .motion import motion_context
 
 
 def _file_user(request):
@@ -56,7 +58,8 @@ def _serve(request, perm: str, field, download_name: str):
     except FileNotFoundError:
         raise Http404("The file is no longer on disk.") from None
     content_type = mimetypes.guess_type(download_name)[0] or "application/octet-stream"
-    response = FileResponse(handle, filename=download_name, content_type=content_type)
+    # Byte ranges: a <video> seeks (the frame scrubber) by asking for parts of the file.
+    response = ranged_file_response(request, handle, filename=download_name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"  # content-addressed: a name never changes bytes
     return response
@@ -184,6 +187,8 @@ def review_job(request, object_id, model_admin):
         return redirect(request.path)
     assets = job_assets_by_kind(job)
     actions = set(allowed_actions(job, request.user))
+    previews = sorted(assets.get("preview", {}).values(), key=lambda a: a.key)
+    comparison = assets.get("comparison", {}).get("")
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
@@ -192,8 +197,9 @@ def review_job(request, object_id, model_admin):
         "actions": actions,
         "rows": _match_rows(job, assets) if job.stage == Stage.REVIEW_MATCHING else [],
         "fit_modes": FIT_MODES,
-        "previews": sorted(assets.get("preview", {}).values(), key=lambda a: a.key),
-        "comparison": assets.get("comparison", {}).get(""),
+        "previews": previews,
+        "comparison": comparison,
+        **motion_context(job, assets, has_still=bool(previews or comparison)),
         "script": assets.get("script", {}).get(""),
         "script_text": _read_text(assets.get("script", {}).get("")),
         "flattened": assets.get("flattened", {}).get(""),
