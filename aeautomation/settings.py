@@ -258,6 +258,20 @@ AEA_PREVIEW_TIME = float(env("AEA_PREVIEW_TIME")) if env("AEA_PREVIEW_TIME") els
 # Threads per preview (decode and encode beside the painting). 1: each worker uses one core, the
 # right thing when Q_WORKERS matches the cores; more only where cores sit idle.
 AEA_PREVIEW_THREADS = env_int("AEA_PREVIEW_THREADS", 1)
+# The motion preview (jobs/stages/motion.py): the render composition rendered over its duration
+# at AEA_MOTION_FPS frames per second, at most AEA_MOTION_WIDTH pixels wide, with the design
+# video and the side-by-side video beside it. A composition longer than AEA_MOTION_MAX_FRAMES
+# frames is rendered at the frame rate that fits (not below 1 fps; longer ones get no motion
+# preview). Frames are held in memory: 600 frames of 480x600 are about 520 MB at most.
+AEA_MOTION_PREVIEW = env_bool("AEA_MOTION_PREVIEW", True)
+AEA_MOTION_FPS = float(env("AEA_MOTION_FPS", "10"))
+AEA_MOTION_WIDTH = env_int("AEA_MOTION_WIDTH", 480)
+AEA_MOTION_MAX_FRAMES = env_int("AEA_MOTION_MAX_FRAMES", 600)
+if not (0 < AEA_MOTION_FPS <= 60 and 16 <= AEA_MOTION_WIDTH <= 3840 and 1 <= AEA_MOTION_MAX_FRAMES <= 1200):
+    raise ImproperlyConfigured(
+        f"AEA_MOTION_FPS={AEA_MOTION_FPS:g} must be in (0, 60], AEA_MOTION_WIDTH={AEA_MOTION_WIDTH} in 16..3840 "
+        f"and AEA_MOTION_MAX_FRAMES={AEA_MOTION_MAX_FRAMES} in 1..1200 (the motion renderer's limit)."
+    )
 
 
 # --- Dashboard and API -----------------------------------------------------------------------

@@ -13,7 +13,8 @@ Its footage points at the template's own folder on the render machines (missing 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -92,8 +93,9 @@ def write_player_psd(path: Path, player: Player) -> Path:
     return write_psd(path, width=WIDTH, height=HEIGHT, layers=layers, background=(0, 0, 0))
 
 
-def write_template_file(path: Path, *, all_caps: bool = False) -> Path:
-    """The gameday template; ``all_caps`` sets All Caps on its match-up line (a style variant)."""
+def write_template_file(path: Path, *, all_caps: bool = False, in_points: Mapping[str, float] | None = None) -> Path:
+    """The gameday template; ``all_caps`` sets All Caps on its match-up line (a style variant);
+    ``in_points`` (layer name → seconds) makes layers start later (a template that changes over time)."""
     comp = CompSpec(
         name="Gameday Card",
         width=WIDTH,
@@ -115,6 +117,9 @@ def write_template_file(path: Path, *, all_caps: bool = False) -> Path:
             SolidLayerSpec(name="BG Solid", color=(0.1, 0.1, 0.2)),
         ],
     )
+    if in_points:
+        comp = replace(comp, layers=[replace(layer, in_point=in_points.get(layer.name, layer.in_point))
+                                     for layer in comp.layers])
     write_template(path, compositions=[comp])
     return path
 

@@ -166,6 +166,11 @@ _ALL = (
                  "drawn.")),
     _code("non_square_pixels", 3,
           (INFO, "A placeholder's source has non-square pixels: the plan scales the image for them.")),
+    _code("motion_preview_failed", 3,
+          (INFO, "The motion preview (the composition over time, the design video, the side-by-side video) "
+                 "could not be made: a composition too long even at 1 fps for `AEA_MOTION_MAX_FRAMES`, an "
+                 "unreadable image or an encoder error (the message says which). The still preview is "
+                 "ready; the render does not change.")),
     _code("footage_not_collected", 3,
           (INFO, "Footage a kept layer uses is not inside the input roots: the bundle does not carry it and the "
                  "render machine must have it at its recorded path (Stage 4's `footage-missing` blocks the "

@@ -6,7 +6,8 @@
 - :func:`atomic_write`: a file written next to its destination and renamed over it, so a
   reader never sees half a file; it gets the process umask's permissions (0644 under the usual
   022), unlike a ``mkstemp`` file (always 0600), so a render node reading a share as another
-  user can open it.
+  user can open it. :func:`atomic_output` is the same for a writer that needs a path (FFmpeg's
+  MP4 muxer reopens its file by name to move the index to the front).
 - :func:`file_digest`: a file's sha256, read in chunks (``hashlib.file_digest``).
 
 Plain Python, no Django.
@@ -17,7 +18,8 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,6 +46,20 @@ def resolve_inside(path: StrPath, roots: Iterable[StrPath]) -> Path | None:
     return resolved if within(resolved, resolved_roots(roots)) else None
 
 
+@contextmanager
+def atomic_output(path: StrPath) -> Iterator[Path]:
+    """A hidden temporary path next to ``path`` to write to; renamed over ``path`` when the block
+    ends, removed (and ``path`` left as it was) when it raises."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def atomic_write(path: StrPath, content: bytes | Callable[[BinaryIO], object]) -> Path:
     """Write ``content`` (bytes, or a function writing to a binary stream) to ``path`` atomically.
 
@@ -52,17 +68,11 @@ def atomic_write(path: StrPath, content: bytes | Callable[[BinaryIO], object]) -
     file gets the permissions ``open`` gives (0666 less the umask).
     """
     path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        with open(temporary, "xb") as stream:
-            if isinstance(content, (bytes, bytearray, memoryview)):
-                stream.write(content)
-            else:
-                content(stream)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as temporary, open(temporary, "xb") as stream:
+        if isinstance(content, (bytes, bytearray, memoryview)):
+            stream.write(content)
+        else:
+            content(stream)
     return path
 
 

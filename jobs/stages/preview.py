@@ -7,6 +7,11 @@ renders. The scripts and commands refer to files where the deploy bundle will ho
 (``DEPLOY_ROOT/<batch>/<job_id>/``), mapped to the render machines' paths; Stage 4 writes that
 bundle from the same plan. Everything becomes a :class:`~jobs.models.JobAsset` of stage 3
 (the plan as ``render_plan.json``), replaced on a re-run.
+
+Beside the still frames, :mod:`.motion` renders the same plan's composition over its duration:
+the motion preview, the design video, the side-by-side video, their thumbnail and metrics
+(summarised in ``job.preview["motion"]``). When it fails, the stage still succeeds with the
+still preview and an information warning (``motion_preview_failed``).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from ..models import Job, JobAsset, Stage
 from ..storage import store_bytes, store_file
 from ..warning_codes import severity_of
 from .base import Outcome, StageWorkError, bundle_dir, reader_limits, replace_open_warnings, stage1_images
+from .motion import prepare_motion
 
 PLAN_NAME = "render_plan.json"
 
@@ -115,6 +121,7 @@ def prepare_preview(job: Job) -> Outcome:
         name, sha, size = store_bytes(text.encode("ascii"), ".jsx")
         kind = "script" if file_name == handoff.POPULATE_SCRIPT else "script_current"
         stored.append((kind, "", name, sha, size, {"file_name": file_name}))
+    fonts = font_files()
     with tempfile.TemporaryDirectory(prefix="aea-preview-") as tmp:
         result = preview.render_previews(
             plan=plan,
@@ -125,7 +132,7 @@ def prepare_preview(job: Job) -> Outcome:
             flattened=flattened,
             out_dir=Path(tmp),
             time=settings.AEA_PREVIEW_TIME,
-            font_files=font_files(),
+            font_files=fonts,
             limits=reader_limits(),
             footage_roots=settings.INPUT_ROOTS,
             threads=settings.AEA_PREVIEW_THREADS,
@@ -143,6 +150,10 @@ def prepare_preview(job: Job) -> Outcome:
          "details": {"composition": w.composition, "layer": w.layer}}
         for w in result.warnings
     ]
+    motion = prepare_motion(job, plan=plan, template=template, psd=psd, matches=matches, layer_images=layer_images,
+                            flattened=flattened, font_files=fonts)
+    stored += motion.stored
+    warnings += motion.warnings
 
     def store(fresh: Job) -> None:
         JobAsset.objects.filter(job=fresh, stage=Stage.APPROVE_PREVIEW).delete()
@@ -162,11 +173,12 @@ def prepare_preview(job: Job) -> Outcome:
                 "aerender": commands,
                 "plan_sha256": stored[0][3],
                 "script_sha256": stored[1][3],
+                **({"motion": motion.summary} if motion.summary is not None else {}),
             },
             "last_error": "",
         },
         store=store,
-        message=f"Render plan, scripts and {sum(1 for s in stored if s[0] == 'preview')} preview frame(s) ready; "
-        f"renders {plan.composition!r}",
+        message=f"Render plan, scripts and {sum(1 for s in stored if s[0] == 'preview')} preview frame(s) "
+        f"{'and the motion preview ' if motion.summary is not None else ''}ready; renders {plan.composition!r}",
         details={"warnings": len(warnings)},
     )

@@ -290,6 +290,7 @@ EMITTERS = [
     ("jobs/formats/template_rules/registry.py", r'Rule\("([a-z-]+)"'),
     ("jobs/runner.py", r'code="([a-z_]+)"'),
     ("jobs/stages/deploy.py", r'code="([a-z_]+)"'),
+    ("jobs/stages/motion.py", r'^FAILED = "([a-z_]+)"'),
 ]
 
 
@@ -297,7 +298,7 @@ def emitted_codes() -> set[str]:
     found = set()
     for pattern, literal in EMITTERS:
         for path in REPO.glob(pattern):
-            found |= set(re.findall(literal, path.read_text(encoding="utf-8")))
+            found |= set(re.findall(literal, path.read_text(encoding="utf-8"), re.M))
     return found
 
 

@@ -1,21 +1,29 @@
 """Writing motion-preview frames as a file: animated WebP (Pillow alone) or MP4 (H.264, through
 PyAV, whose wheel ships its own FFmpeg and x264: no system binary). Files are written
-atomically (a reader never sees half a file)."""
+atomically (a reader never sees half a file).
+
+The MP4 is for browsers: H.264 in 4:2:0 (each side padded to an even size) with its index
+(``moov``) before the media (``mdat``), "faststart", so a page plays it while it downloads and
+can seek in it at once. :func:`write_mp4` takes any iterable of frames, so a caller can compose
+them one at a time."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+from itertools import chain
 from pathlib import Path
 
 from PIL import Image
 
-from ..files import atomic_write
+from ..files import atomic_output, atomic_write
 
 FORMATS = (".webp", ".mp4")
 WEBP_QUALITY = 80
 WEBP_METHOD = 0  # the fastest encoder effort: previews are transient
 MP4_CRF = "23"
+MP4_PRESET = "ultrafast"  # x264's fastest: a preview is watched once, at 480 px; its files stay small
 
 
 class EncodeError(ValueError):
@@ -31,7 +39,7 @@ def write_frames(frames: Sequence[Image.Image], path: Path, fps: float) -> Path:
     if suffix == ".webp":
         return atomic_write(path, lambda stream: _webp(frames, stream, fps))
     if suffix == ".mp4":
-        return atomic_write(path, _mp4(frames, fps))
+        return write_mp4(frames, path, fps)
     raise EncodeError(f"{path.name}: the output must end in .webp or .mp4")
 
 
@@ -88,29 +96,58 @@ def _u24(value: int) -> bytes:
     return int(value).to_bytes(3, "little")
 
 
-def _mp4(frames: Sequence[Image.Image], fps: float) -> bytes:
+def even_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The size an MP4 of frames of ``size`` has: each side rounded up to even (4:2:0)."""
+    return size[0] + size[0] % 2, size[1] + size[1] % 2
+
+
+def write_mp4(frames: Iterable[Image.Image], path: Path, fps: float, *, threads: int = 0) -> Path:
+    """Write ``frames`` (same-size RGB images, any iterable) as an H.264 MP4 at ``fps``, its
+    ``moov`` before its ``mdat``; odd sizes are padded with black to even ones (:func:`even_size`).
+    ``threads``: the encoder's threads (0: x264 chooses, about 1.5 per core).
+
+    A frame that is the same object as the one before is encoded from the same converted
+    picture (a still composition converts once: the encoder's own cost is what remains)."""
     try:
         import av  # the PyAV wheel (requirements.txt): FFmpeg and libx264 inside it
     except ImportError:
         raise EncodeError("MP4 needs PyAV (pip install -r requirements.txt); write .webp instead") from None
-    from fractions import Fraction
-
-    width, height = frames[0].size
-    even = (width + width % 2, height + height % 2)  # H.264 in 4:2:0 needs even sizes
-    buffer = io.BytesIO()
+    path = Path(path)
+    frames = iter(frames)
+    first = next(frames, None)
+    if first is None:
+        raise EncodeError("no frames to write")
+    even = even_size(first.size)
     rate = Fraction(fps).limit_denominator(1001)
-    with av.open(buffer, mode="w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=rate)
-        stream.width, stream.height = even
-        stream.pix_fmt = "yuv420p"
-        stream.options = {"crf": MP4_CRF, "preset": "veryfast"}
-        for image in frames:
-            if image.size != even:
-                padded = Image.new("RGB", even, (0, 0, 0))
-                padded.paste(image, (0, 0))
-                image = padded
-            for packet in stream.encode(av.VideoFrame.from_image(image.convert("RGB"))):
+    # faststart: FFmpeg's muxer reopens the file by name at the end to move the index to the
+    # front, so it writes to a path (a memory buffer fails there), renamed into place after.
+    with atomic_output(path) as temporary:
+        with av.open(str(temporary), mode="w", format="mp4", options={"movflags": "+faststart"}) as container:
+            stream = container.add_stream("libx264", rate=rate)
+            stream.width, stream.height = even
+            stream.pix_fmt = "yuv420p"
+            stream.options = {"crf": MP4_CRF, "preset": MP4_PRESET}
+            if threads:
+                stream.thread_count = threads
+            previous, picture = None, None
+            for number, image in enumerate(chain([first], frames)):
+                if image.size != first.size:
+                    raise EncodeError(f"frames of different sizes: {image.size} after {first.size}")
+                if image is not previous:
+                    picture = av.VideoFrame.from_image(_even_rgb(image, even)).reformat(format="yuv420p")
+                    previous = image
+                picture.pts = number
+                for packet in stream.encode(picture):
+                    container.mux(packet)
+            for packet in stream.encode():
                 container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return buffer.getvalue()
+    return path
+
+
+def _even_rgb(image: Image.Image, even: tuple[int, int]) -> Image.Image:
+    image = image.convert("RGB")
+    if image.size == even:
+        return image
+    padded = Image.new("RGB", even, (0, 0, 0))
+    padded.paste(image, (0, 0))
+    return padded

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from jobs.formats.descriptions import Match, PsdDocument, PsdLayer
-from jobs.formats.motion.encode import EncodeError, write_frames
+from jobs.formats.motion.encode import EncodeError, write_frames, write_mp4
 from jobs.formats.motion.render import MotionError, render_motion
 from jobs.formats.render_plan import build_render_plan
 
@@ -174,6 +174,39 @@ def test_webp_and_mp4_hold_the_frames(rendered, tmp_path):
         assert sum(1 for _ in container.decode(stream)) == 30
     with pytest.raises(EncodeError, match="webp or .mp4"):
         write_frames(rendered.frames, tmp_path / "m.gif", FPS)
+
+
+def top_level_boxes(data: bytes) -> list[bytes]:
+    """The types of an MP4's top-level boxes, in file order."""
+    boxes, at = [], 0
+    while at + 8 <= len(data):
+        size, kind = int.from_bytes(data[at:at + 4], "big"), data[at + 4:at + 8]
+        if size == 1:
+            size = int.from_bytes(data[at + 8:at + 16], "big")
+        boxes.append(kind)
+        if size < 8:
+            break
+        at += size
+    return boxes
+
+
+def test_mp4_is_faststart_even_sized_and_written_from_any_iterable(rendered, tmp_path):
+    av = pytest.importorskip("av", reason="PyAV (requirements.txt) writes MP4")
+    odd = [frame.crop((0, 0, 479, 269)) for frame in rendered.frames]
+    mp4 = write_mp4((frame for frame in odd), tmp_path / "odd.mp4", FPS)  # a generator
+    boxes = top_level_boxes(mp4.read_bytes())
+    assert b"moov" in boxes and b"mdat" in boxes
+    assert boxes.index(b"moov") < boxes.index(b"mdat")  # the index first: plays while downloading
+    with av.open(str(mp4)) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.width, stream.codec_context.height) == (480, 270)  # padded to even
+        assert sum(1 for _ in container.decode(stream)) == 30
+    assert [p.name for p in tmp_path.iterdir()] == ["odd.mp4"]  # no temporary file left
+    with pytest.raises(EncodeError, match="no frames"):
+        write_mp4(iter(()), tmp_path / "none.mp4", FPS)
+    with pytest.raises(EncodeError, match="different sizes"):
+        write_mp4([odd[0], rendered.frames[1]], tmp_path / "mixed.mp4", FPS)
+    assert [p.name for p in tmp_path.iterdir()] == ["odd.mp4"]
 
 
 def test_real_fixture_renders_its_duration(shared_fixtures):
