@@ -19,7 +19,8 @@ stage N", by the acting user) and kept for the record; the stage's work stores a
 applies.
 
 Archiving and unarchiving are moves too (``Move.archived``: from an active or an archived job):
-they keep the stage and status, write the ``archived`` column and their audit row together.
+they keep the stage and status, write the ``archived`` column and their audit row together;
+``auto_archive`` is the system's archiving of long-completed jobs (the archive schedule).
 """
 
 from __future__ import annotations
@@ -164,6 +165,9 @@ MOVES: dict[str, Move] = {
     # Archiving keeps the stage and status (jobs/archive.py): out of the board, its job id free.
     "archive": Move(IDLE_STATES, lambda current: current, "jobs.archive_job", label="Archived", archived=False),
     "unarchive": Move(ALL_STATES, lambda current: current, "jobs.archive_job", label="Unarchived", archived=True),
+    # The archive schedule (jobs/archive_schedule.py): deployed jobs left alone long enough, by the system.
+    "auto_archive": Move(frozenset({(Stage.DEPLOY, Status.COMPLETED)}), lambda current: current,
+                         label="Archived by the schedule", archived=False),
 }
 
 # Fields stamped when a move completes a stage (the stage it leaves).
