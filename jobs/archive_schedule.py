@@ -34,7 +34,9 @@ from .models import Job, Stage, Status
 from .transitions import MAX_BULK_JOBS, Prepared, TransitionNotAllowed, jobs_bulk_transition
 
 ACTION = "auto_archive"
-BATCH_SIZE = 500
+# Jobs per chunk, one transaction each: short enough that SQLite's single writer (an approval)
+# waits a fraction of a second at most.
+BATCH_SIZE = 200
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def archive_completed_jobs_run(*, older_than: timedelta, now: datetime | None = 
                                        job_id=job.job_id)
         deployed = job.stage4_completed_at
         return Prepared(
-            fields={"archived": True},
+            fields={},
             details={"older_than_seconds": int(older_than.total_seconds()),
                      "unchanged_since": job.updated_at.isoformat(),
                      "deployed_at": deployed.isoformat() if deployed else None},
@@ -107,7 +109,8 @@ def archive_completed_jobs_run(*, older_than: timedelta, now: datetime | None = 
         if not rows:
             break
         after = rows[-1]
-        result = jobs_bulk_transition(jobs=[pk for _, pk in rows], action=ACTION, user=None, prepare=prepare)
+        result = jobs_bulk_transition(jobs=[pk for _, pk in rows], action=ACTION, user=None, prepare=prepare,
+                                      fields={"archived": True})
         archived += len(result.done)
         skipped += len(result.refused)
         if len(rows) < batch_size:

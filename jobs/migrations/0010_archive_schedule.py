@@ -1,15 +1,25 @@
 """The archive schedule (jobs/archive_schedule.py): its index of archivable jobs, and a daily
-django-q2 schedule of ``jobs.tasks.archive_completed`` (which reads AEA_ARCHIVE_COMPLETED_AFTER_DAYS
-when it runs: 0 archives nothing)."""
+django-q2 schedule of ``jobs.tasks.archive_completed`` at 03:00 (which reads
+AEA_ARCHIVE_COMPLETED_AFTER_DAYS when it runs: 0 archives nothing). A cluster that was not
+running at 03:00 runs it once when it starts."""
+
+from datetime import timedelta
 
 from django.db import migrations, models
+from django.utils import timezone
 
 NAME = "aeautomation: archive completed jobs"
+HOUR = 3  # at night (TIME_ZONE), when few people approve: each chunk is a short write transaction
 
 
 def create_schedule(apps, schema_editor):
+    now = timezone.localtime()
+    first = now.replace(hour=HOUR, minute=0, second=0, microsecond=0)
+    if first <= now:
+        first += timedelta(days=1)
     apps.get_model("django_q", "Schedule").objects.update_or_create(
-        name=NAME, defaults={"func": "jobs.tasks.archive_completed", "schedule_type": "D", "repeats": -1}
+        name=NAME, defaults={"func": "jobs.tasks.archive_completed", "schedule_type": "D", "repeats": -1,
+                             "next_run": first}
     )
 
 

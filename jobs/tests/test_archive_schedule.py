@@ -160,6 +160,7 @@ def test_a_migration_schedules_the_task_daily_and_django_q2s_scheduler_runs_it(m
     schedule = Schedule.objects.get(name=SCHEDULE)
     assert (schedule.func, schedule.schedule_type, schedule.repeats) == ("jobs.tasks.archive_completed",
                                                                           Schedule.DAILY, -1)
+    assert timezone.localtime(schedule.next_run).hour == 3 and schedule.next_run > timezone.now() - timedelta(days=1)
     settings.AEA_ARCHIVE_COMPLETED_AFTER_DAYS = 30
     old, recent = deployed(make_job), deployed(make_job)
     backdate(old, timedelta(days=31))
