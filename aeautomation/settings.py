@@ -382,6 +382,14 @@ AEA_WORKER_MAX_MEMORY_MB = env_int("AEA_WORKER_MAX_MEMORY_MB", 4096)
 # and faulting it in again (glibc only; 0 = glibc's defaults). See jobs/worker_memory.py.
 AEA_WORKER_HEAP_KEEP_MB = env_int("AEA_WORKER_HEAP_KEEP_MB", 256)
 AEA_MAX_ATTEMPTS = env_int("AEA_MAX_ATTEMPTS", 3)
+# Completed jobs unchanged for this many days are archived by a daily schedule (0: never), off the
+# dashboard and its counts, found again with the "archived" filter and restorable (jobs/archive_schedule.py).
+AEA_ARCHIVE_COMPLETED_AFTER_DAYS = env_int("AEA_ARCHIVE_COMPLETED_AFTER_DAYS", 90)
+if AEA_ARCHIVE_COMPLETED_AFTER_DAYS < 0:
+    raise ImproperlyConfigured(
+        f"AEA_ARCHIVE_COMPLETED_AFTER_DAYS={AEA_ARCHIVE_COMPLETED_AFTER_DAYS} is negative: a number of days, or 0 "
+        "to never archive completed jobs."
+    )
 
 if env("Q_BROKER", "orm") == "redis":
     Q_CLUSTER["redis"] = env("REDIS_URL", "redis://127.0.0.1:6379/0")

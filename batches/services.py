@@ -359,12 +359,17 @@ def state_class_counts_aggregate(prefix: str = "") -> dict:
     """``Count`` expressions of the jobs per state class (``prefix``: the path to the jobs,
     e.g. ``"jobs__"`` from a batch queryset)."""
     active = Q(**{f"{prefix}archived": False})
+    archived = Q(**{f"{prefix}archived": True})
+    completed = Q(**{f"{prefix}status": Status.COMPLETED})
     counts = {}
     for cls in STATE_CLASSES:
         statuses = [status for status, c in _CLASS_OF_STATUS.items() if c == cls]
         condition = active & Q(**{f"{prefix}status__in": statuses})
+        # An archived job counts as failed (cancelled), unless it had completed (the archive schedule's).
         if cls == FAILED:
-            condition |= Q(**{f"{prefix}archived": True})
+            condition |= archived & ~completed
+        elif cls == COMPLETED:
+            condition |= archived & completed
         counts[f"jobs_{cls}"] = Count(f"{prefix}id" if prefix else "id", filter=condition)
     return counts
 

@@ -115,6 +115,10 @@ class Job(models.Model):
             models.Index(fields=["stage", "status"], condition=models.Q(archived=False), name="job_active_state"),
             models.Index(fields=["stage", "priority_rank", "created_at", "id"], condition=models.Q(archived=False),
                          name="job_active_queue"),
+            # The archive schedule's chunks (jobs/archive_schedule.py): completed active jobs, oldest change first
+            # (stage and status lead, so that SQLite's planner prefers it to job_active_state and needs no sort).
+            models.Index(fields=["stage", "status", "updated_at", "id"], name="job_archivable",
+                         condition=models.Q(archived=False, stage=4, status="completed")),
         ]
         permissions = [
             ("start_job", "Can start and retry jobs"),

@@ -19,7 +19,8 @@ stage N", by the acting user) and kept for the record; the stage's work stores a
 applies.
 
 Archiving and unarchiving are moves too (``Move.archived``: from an active or an archived job):
-they keep the stage and status, write the ``archived`` column and their audit row together.
+they keep the stage and status, write the ``archived`` column and their audit row together;
+``auto_archive`` is the system's archiving of long-completed jobs (the archive schedule).
 """
 
 from __future__ import annotations
@@ -164,6 +165,9 @@ MOVES: dict[str, Move] = {
     # Archiving keeps the stage and status (jobs/archive.py): out of the board, its job id free.
     "archive": Move(IDLE_STATES, lambda current: current, "jobs.archive_job", label="Archived", archived=False),
     "unarchive": Move(ALL_STATES, lambda current: current, "jobs.archive_job", label="Unarchived", archived=True),
+    # The archive schedule (jobs/archive_schedule.py): deployed jobs left alone long enough, by the system.
+    "auto_archive": Move(frozenset({(Stage.DEPLOY, Status.COMPLETED)}), lambda current: current,
+                         label="Archived by the schedule", archived=False),
 }
 
 # Fields stamped when a move completes a stage (the stage it leaves).
@@ -378,6 +382,7 @@ def jobs_bulk_transition(
     reason: str = "",
     prepare: Callable[[Job], Prepared] | None = None,
     within: Callable[[list[Job]], None] | None = None,
+    fields: dict | None = None,
 ) -> BulkResult:
     """Apply ``action`` to each of ``jobs`` (instances, primary keys or a queryset) still in
     one of the move's source states; report the others skipped, with why.
@@ -386,6 +391,7 @@ def jobs_bulk_transition(
     transaction (row locked): it returns the job's own extra fields and audit details, or raises
     a :class:`TransitionError` to skip that job (its message is the reason). ``within(jobs)``
     runs inside the transaction after the move, on the moved jobs fresh from the database.
+    ``fields`` are extra Job columns, the same for every job, written by the move's UPDATE.
     Raises :class:`PermissionRefused` or :class:`ReasonRequired` (nothing moved) as
     :func:`job_transition` does.
     """
@@ -432,7 +438,7 @@ def jobs_bulk_transition(
         now = timezone.now()
         moved: list[Job] = []
         for state, members in groups.items():
-            moved.extend(_move_group(move, action, state, members, user=user, reason=reason, now=now,
+            moved.extend(_move_group(move, action, state, members, user=user, reason=reason, now=now, fields=fields,
                                      own_fields=own_fields, own_details=own_details, own_message=own_message))
         result.done = [job.job_id for job in moved]
         if moved and within is not None:
@@ -440,11 +446,12 @@ def jobs_bulk_transition(
     return result
 
 
-def _move_group(move, action, state, members, *, user, reason, now, own_fields, own_details, own_message):
+def _move_group(move, action, state, members, *, user, reason, now, fields, own_fields, own_details, own_message):
     """Move ``members`` (all in ``state``, rows locked): one UPDATE, per-job fields, audit rows, signal."""
     target = move.target(state)
     pks = [job.pk for job in members]
-    values = {"stage": target[0], "status": target[1], "updated_at": now, "version": F("version") + 1}
+    values = {**(fields or {}), "stage": target[0], "status": target[1], "updated_at": now,
+              "version": F("version") + 1}
     if target[0] != state[0]:
         values["stage_entered_at"] = now
     if target[1] != Status.PROCESSING:

@@ -237,7 +237,7 @@ def card_rows(cards) -> list[dict]:
     return [
         {"id": c.id, "job_id": c.job_id, "batch_id": c.batch_id, "client_name": c.client_name,
          "project_name": c.project_name, "priority": c.priority, "stage": c.stage, "status": c.status,
-         "stage_entered_at": c.stage_entered_at, "warnings_count": c.warnings_count}
+         "stage_entered_at": c.stage_entered_at, "warnings_count": c.warnings_count, "archived": c.archived}
         for c in cards
     ]
 
@@ -328,6 +328,9 @@ class StageListQuery(Schema):
     priority: str = ""
     status: str = ""
     client: str = ""
+    archived: str = Field("", pattern="^(include|only)?$",
+                          description="'include': archived jobs too; 'only': archived jobs only; "
+                                          "empty (the default): active jobs only.")
 
 
 @api.get("/jobs/stage/{int:stage}", response={200: JobPageOut, **ERRORS}, auth=VIEW_JOBS, tags=["jobs"])

@@ -1,5 +1,6 @@
 """The API's way out of a held job (added to :data:`review.api.api`): resubmit it with
-corrected files (paths and/or uploads, multipart form), archive it, unarchive it.
+corrected files (paths and/or uploads, multipart form), archive it, open an archived job by its
+primary key (archived jobs may share a job id), unarchive it.
 
 Refusals are the services' sentences: 400 for a path or an upload that cannot be used, 403
 without the permission, 409 when the move is not possible now (queued or processing work, a job
@@ -15,15 +16,17 @@ from ninja.files import UploadedFile
 from jobs.archive import job_archive, job_unarchive
 from jobs.models import Job
 from jobs.resubmit import job_resubmit
+from jobs.selectors import job_detail_queryset
 
 from . import selectors
 from .api_auth import needs
-from .api_schemas import ArchiveIn, ErrorOut, JobHeldActionOut
+from .api_schemas import ArchiveIn, ErrorOut, JobHeldActionOut, JobOut
 
 router = Router(tags=["actions"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 START = needs("jobs.start_job")
 ARCHIVE = needs("jobs.archive_job")
+VIEW_JOBS = needs("jobs.view_job")
 
 
 def _active(job_id: str) -> Job:
@@ -62,6 +65,13 @@ def archive(request, job_id: str, payload: ArchiveIn | None = None):
     """Archive an active job (stage and status kept): it leaves the dashboard and its counts, and
     its job id is free for a new batch. Refused (409) while its work is queued or running."""
     return _out(job_archive(job=_active(job_id), user=request.auth, reason=payload.reason if payload else ""))
+
+
+@router.get("/jobs/{int:id}", response={200: JobOut, **ERRORS}, auth=VIEW_JOBS, tags=["jobs"])
+def job_by_pk(request, id: int):  # noqa: A002 - the job's primary key
+    """One job by its primary key, archived or not, as ``GET /api/job/<job_id>`` shows it (that one
+    finds active jobs only): find archived jobs with ``archived=include`` or ``only`` on the lists."""
+    return get_object_or_404(job_detail_queryset(), pk=id)
 
 
 @router.post("/jobs/{int:id}/unarchive", response={200: JobHeldActionOut, **ERRORS}, auth=ARCHIVE)

@@ -147,6 +147,7 @@ class JobSummaryOut(Schema):
     status: str
     stage_entered_at: datetime
     warnings_count: int = Field(..., description="Unresolved warnings.")
+    archived: bool = Field(False, description="Archived (listed only with archived=include or only).")
 
 
 class SendBackOut(Schema):

@@ -27,6 +27,7 @@ MEDIAN_SAMPLE = 500  # the most recent jobs the per-stage medians are computed f
 BATCH_CHOICES = 50  # batches offered in the dashboard's filter
 CARD_FIELDS = (
     "id", "job_id", "client_name", "project_name", "priority", "stage", "status", "stage_entered_at", "batch_id",
+    "archived",
 )
 # A stage's queue: most urgent first, then oldest (the order of Job.Meta and of the cards).
 QUEUE_ORDER = ("priority_rank", "created_at", "id")
@@ -54,6 +55,10 @@ def waits_for_a_person(stage: int, status: str) -> bool:
 # (SQLite: OverflowError; PostgreSQL: "bigint out of range"), so it never gets that far.
 MAX_ID = 2**63 - 1
 
+# The ``archived`` filter: "" the active jobs only (the default views and counts), "include" the
+# archived ones too, "only" the archived ones.
+ARCHIVED_CHOICES = ("include", "only")
+
 
 def id_or_none(value) -> int | None:
     """``value`` as a row id (1 to MAX_ID), or None: anything else (not a number, Unicode
@@ -79,6 +84,7 @@ class JobFilters:
     priority: str = ""
     status: str = ""
     client: str = ""
+    archived: str = ""
 
     @classmethod
     def from_query(cls, data: Mapping) -> JobFilters:
@@ -86,22 +92,24 @@ class JobFilters:
         that is not a row id, are dropped."""
         priority = (data.get("priority") or "").strip().lower()
         status = (data.get("status") or "").strip().lower()
+        archived = (data.get("archived") or "").strip().lower()
         return cls(
             q=(data.get("q") or "").strip()[:100],
             batch=id_or_none(data.get("batch")),
             priority=priority if priority in Priority.values else "",
             status=status if status in Status.values else "",
             client=(data.get("client") or "").strip()[:255],
+            archived=archived if archived in ARCHIVED_CHOICES else "",
         )
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.batch or self.priority or self.status or self.client)
+        return bool(self.q or self.batch or self.priority or self.status or self.client or self.archived)
 
     def as_query(self) -> dict[str, str]:
         """The non-empty filters, as query parameters."""
         values = {"q": self.q, "batch": self.batch or "", "priority": self.priority, "status": self.status,
-                  "client": self.client}
+                  "client": self.client, "archived": self.archived}
         return {key: str(value) for key, value in values.items() if value}
 
 
@@ -110,9 +118,17 @@ def active_jobs() -> QuerySet[Job]:
     return Job.objects.filter(archived=False)
 
 
+def jobs_in_scope(archived: str = "") -> QuerySet[Job]:
+    """The active jobs, or with ``archived`` "include" all jobs, "only" the archived ones."""
+    if archived == "include":
+        return Job.objects.all()
+    return Job.objects.filter(archived=True) if archived == "only" else active_jobs()
+
+
 def jobs_filtered(filters: JobFilters) -> QuerySet[Job]:
-    """Active jobs matching ``filters`` (``q`` searches job id, client and project)."""
-    qs = active_jobs()
+    """Jobs matching ``filters`` (``q`` searches job id, client and project), active ones only
+    unless ``filters.archived`` asks for the archived ones too."""
+    qs = jobs_in_scope(filters.archived)
     if filters.q:
         qs = qs.filter(
             Q(job_id__icontains=filters.q) | Q(client_name__icontains=filters.q) | Q(project_name__icontains=filters.q)
@@ -146,6 +162,7 @@ class Card:
     stage_entered_at: datetime
     batch_id: int
     warnings_count: int = 0
+    archived: bool = False
 
     @property
     def status_label(self) -> str:

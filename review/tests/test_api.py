@@ -47,6 +47,7 @@ ENDPOINTS = [
     ("get", "/api/job/{job}"),
     ("get", "/api/dashboard/stats"),
     ("get", "/api/jobs/stage/2"),
+    ("get", "/api/jobs/{pk}"),
     ("post", "/api/job/{job}/approve-stage2"),
     ("post", "/api/job/{job}/approve-stage3"),
     ("get", "/api/job/{job}/preprocessing-status/1"),
@@ -59,7 +60,7 @@ ENDPOINTS = [
 @pytest.fixture
 def target(make_job):
     job = stage2_job(make_job)
-    return {"batch": job.batch_id, "job": job.job_id}
+    return {"batch": job.batch_id, "job": job.job_id, "pk": job.pk}
 
 
 @pytest.mark.parametrize("method,path", ENDPOINTS)
