@@ -267,3 +267,18 @@ def test_job_page_shows_text_layers_as_text_font_and_size_with_the_matching_view
     assert geometry["psd"]["layers"]["2"]["bbox"] == [0, 50, 400, 300]
     assert geometry["compositions"]["Main"]["layers"][1]["bbox"] == [0, 0, 960, 1080]
     assert 'id="match-geometry"' in html and "review/matching.js" in html
+
+
+def test_cards_escape_what_people_typed_and_link_to_the_job(client, reviewer, make_job, batch):
+    """The cards are written in Python (review/templatetags/dashboard_tags.job_card): every value
+    from the CSV is escaped, and each card links to its own job's page."""
+    risky = make_job(2, Status.AWAITING_REVIEW, batch=batch, job_id='A&B"<i>', client_name="<script>x</script>",
+                     project_name="Tom & Jerry")
+    plain = make_job(4, Status.COMPLETED, batch=batch, job_id="PLAIN-1")
+    client.force_login(reviewer)
+    html = client.get(reverse("review:dashboard")).content.decode()
+    assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt; · Tom &amp; Jerry" in html
+    assert 'data-job-id="A&amp;B&quot;&lt;i&gt;"' in html and "<i>" not in html
+    for job in (risky, plain):
+        assert f'href="{reverse("review:dashboard_job", args=[job.pk])}"' in html
+    assert 'class="card status-awaiting_review prio-medium needs-human"' in html
