@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from jobs.models import Job
 
+from . import selectors
 from .selectors import (
     CARD_FIELDS,
     COUNT_CAP,
@@ -112,7 +113,7 @@ def jobs_in_stage_page(*, stage: int, filters: JobFilters, page_size: int, page:
         count, exact = table_stage_counts(filters).get(stage, 0), True
     else:
         count = capped_stage_counts(qs, [stage]).get(stage, 0)
-        exact = count < COUNT_CAP
+        exact = count < selectors.COUNT_CAP
     ordered = qs.order_by(*QUEUE_ORDER)
     start = 0
     if cursor is not None:

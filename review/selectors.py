@@ -240,10 +240,10 @@ def table_stage_counts(filters: JobFilters) -> dict[int, int]:
     return by_stage
 
 
-def capped_stage_counts(qs: QuerySet[Job], stages: Iterable[int], cap: int = COUNT_CAP) -> dict[int, int]:
-    """Jobs of ``qs`` in each of ``stages``, each counted up to ``cap`` (one query: a count of
-    at most ``cap`` rows per stage, however many match)."""
-    stages = list(stages)
+def capped_stage_counts(qs: QuerySet[Job], stages: Iterable[int], cap: int | None = None) -> dict[int, int]:
+    """Jobs of ``qs`` in each of ``stages``, each counted up to ``cap`` (COUNT_CAP by default; one
+    query: a count of at most ``cap`` rows per stage, however many match)."""
+    stages, cap = list(stages), cap or COUNT_CAP
     db = connections[qs.db]
     parts, params = [], []
     for i, stage in enumerate(stages):
