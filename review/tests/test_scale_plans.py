@@ -94,8 +94,11 @@ def explain_problems(sql: str) -> list[str]:
                 problems.append(f"Seq Scan on {relation}")
             elif "Index" in kind and not node.get("Index Cond") and not under_limit:
                 problems.append(f"{kind} of {relation} without a condition or a limit")
+        # A sort of jobs is a problem unless it sorts one index range (PostgreSQL sorts the few
+        # jobs of a rare state, e.g. failed, rather than walk a stage's queue looking for them).
         if kind in ("Sort", "Incremental Sort") and any(
-                child.get("Relation Name") == "jobs_job" for child in node.get("Plans", [])):
+                child.get("Relation Name") == "jobs_job" and not child.get("Index Cond")
+                for child in node.get("Plans", [])):
             problems.append(f"Sort of jobs_job rows ({node.get('Sort Key')})")
         for child in node.get("Plans", []):
             walk(child, under_limit)
@@ -117,9 +120,10 @@ def plans_of(call) -> dict[str, list[str]]:
     return {sql: problems for sql, problems in found.items() if problems}
 
 
-def test_the_dashboard_page_is_index_backed(month_of_jobs, client, reviewer):
+@pytest.mark.parametrize("query", [{}, {"status": "completed"}, {"status": "failed"}])
+def test_the_dashboard_page_is_index_backed(month_of_jobs, client, reviewer, query):
     client.force_login(reviewer)
-    assert plans_of(lambda: client.get(reverse("review:dashboard"))) == {}
+    assert plans_of(lambda: client.get(reverse("review:dashboard"), query)) == {}
 
 
 def test_statistics_and_completed_today_are_index_backed(month_of_jobs):
