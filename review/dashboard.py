@@ -114,6 +114,8 @@ def board_context(request, *, etag: str) -> dict:
         "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
         "etag": etag,
         "Status": Status,
+        # The cards' links, as prefix + pk + "/": one reverse() for the board, not one per card.
+        "job_url_base": reverse("review:dashboard_job", args=[0]).removesuffix("0/"),
     }
 
 
