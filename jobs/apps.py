@@ -1,6 +1,17 @@
 import sys
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def ensure_state_counts(sender, using="default", **kwargs):
+    """Put the job state counts' triggers back where a migration dropped them (SQLite drops a
+    table's triggers when it rebuilds the table), recounting then (jobs/counts.py)."""
+    from django.db import connections
+
+    from .counts import ensure_installed
+
+    ensure_installed(connections[using])
 
 
 class JobsConfig(AppConfig):
@@ -9,6 +20,8 @@ class JobsConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connects the stage_changed receivers)
+
+        post_migrate.connect(ensure_state_counts, sender=self, dispatch_uid="jobs.ensure_state_counts")
 
         if "qcluster" in sys.argv[1:2]:
             # The cluster forks its workers from this process: import the stage code (psd-tools,

@@ -318,3 +318,20 @@ class LearnedEvidence(models.Model):
 
     def __str__(self):
         return f"{self.mapping} ← {self.job_id}"
+
+
+class JobStateCount(models.Model):
+    """Jobs per (stage, status, archived), kept by triggers on the jobs' table (:mod:`jobs.counts`):
+    a state's jobs are the sum of its rows' ``n``. Never written from Python."""
+
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    archived = models.BooleanField()
+    n = models.BigIntegerField(help_text="Jobs in or out (PostgreSQL: one row per statement and state).")
+
+    class Meta:
+        managed = False  # created by migration 0012 with its triggers; left alone by flushes
+        db_table = "jobs_jobstatecount"
+
+    def __str__(self):
+        return f"{self.stage}/{self.status}{' archived' if self.archived else ''}: {self.n:+d}"

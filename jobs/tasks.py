@@ -17,6 +17,13 @@ def reap() -> dict:
     return reap_expired_leases()
 
 
+def compact_state_counts() -> int:
+    """Collapse the job state counts' deltas (every minute, from the schedule in migration 0012)."""
+    from .counts import compact
+
+    return compact()
+
+
 def refresh_deploy_states() -> int:
     from .stages.deploy import refresh_nexrender_states
 

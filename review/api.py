@@ -53,7 +53,7 @@ from jobs.services import (
 )
 from jobs.transitions import TransitionError
 
-from . import selectors
+from . import queue_pages, selectors
 from .api_auth import BearerTokenAuth, CsrfRefused, SessionCsrfAuth, is_api_user, needs, user_for_token
 from .api_bulk import router as bulk_router
 from .api_held import router as held_router
@@ -321,8 +321,12 @@ def dashboard_stats(request):
 class StageListQuery(Schema):
     """Paging and the dashboard's filters."""
 
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, description=f"The page, while page × page_size is at most {queue_pages.MAX_OFFSET}; "
+                                           "deeper, follow `next` (cursor).")
     page_size: int = Field(50, ge=1, le=settings.API_MAX_PAGE_SIZE)
+    cursor: str = Field("", max_length=200,
+                        description="The `next` of the previous page: the page after it (then `page` is not read). "
+                                    "Each next page costs the same however deep it is.")
     q: str = ""
     batch: int | None = Field(None, ge=1, le=selectors.MAX_ID, description="Only the jobs of this batch (its id).")
     priority: str = ""
@@ -335,13 +339,27 @@ class StageListQuery(Schema):
 
 @api.get("/jobs/stage/{int:stage}", response={200: JobPageOut, **ERRORS}, auth=VIEW_JOBS, tags=["jobs"])
 def jobs_in_stage(request, stage: int, params: Query[StageListQuery]):
-    """One page of the stage's jobs, by priority then age."""
+    """One page of the stage's jobs, by priority then age: the first (or ``page``), or the one
+    after ``cursor`` (the previous page's ``next``; null on the last page). ``count`` is exact
+    unless a search or a batch, priority or client filter is on: then it stops at 10,000
+    (``count_exact`` false)."""
     if stage not in Stage.values:
         return error(request, 400, f"Stage {stage} does not exist: stages are 0 to 4.")
+    cursor = None
+    if params.cursor:
+        try:
+            cursor = queue_pages.QueueCursor.decode(params.cursor, stage=stage)
+        except queue_pages.BadCursor as exc:
+            return error(request, 400, f"Invalid cursor: {exc}")
+    elif (params.page - 1) * params.page_size >= queue_pages.MAX_OFFSET:
+        return error(request, 400, f"Page {params.page} is too deep: page numbers reach the first "
+                                   f"{queue_pages.MAX_OFFSET} jobs; follow each page's 'next' (cursor=) instead.")
     filters = selectors.JobFilters.from_query(params.dict())
-    page = selectors.jobs_in_stage_page(stage=stage, filters=filters, page=params.page, page_size=params.page_size)
-    return {"stage": stage, "count": page.count, "page": page.page, "page_size": page.page_size,
-            "pages": page.pages, "results": card_rows(page.results)}
+    page = queue_pages.jobs_in_stage_page(stage=stage, filters=filters, page=params.page, page_size=params.page_size,
+                                          cursor=cursor)
+    return {"stage": stage, "count": page.count, "count_exact": page.count_exact, "page": page.page,
+            "page_size": page.page_size, "pages": page.pages, "next": page.next_cursor,
+            "results": card_rows(page.results)}
 
 
 @api.get("/job/{job_id}", response={200: JobOut, **ERRORS}, auth=VIEW_JOBS, tags=["jobs"])

@@ -241,10 +241,14 @@ class JobOut(Schema):
 
 class JobPageOut(Schema):
     stage: int
-    count: int
-    page: int
+    count: int = Field(..., description="Jobs in the list: exact when count_exact, else at least this many "
+                                        "(filtered counts stop at 10,000).")
+    count_exact: bool = Field(True, description="False when count stopped at its cap.")
+    page: int | None = Field(..., description="This page's number; null when reached by a cursor.")
     page_size: int
-    pages: int
+    pages: int = Field(..., description="Pages of count jobs (of the capped count when count_exact is false).")
+    next: str | None = Field(None, description="The cursor of the next page (pass it as cursor=); null on the "
+                                               "last page.")
     results: list[JobSummaryOut]
 
 

@@ -13,17 +13,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.contrib.admin.models import LogEntry
-from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db import connection, connections
+from django.db.models import BigIntegerField, Count, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from batches.models import Batch
+from jobs.counts import state_counts
 from jobs.models import Job, JobAsset, JobLog, JobWarning, Priority, Stage, Status
 
 # Where a person must act: review, approve, sign off or fix and retry; or start a new batch.
 HUMAN_STATUSES = (Status.AWAITING_REVIEW, Status.AWAITING_APPROVAL, Status.NEEDS_ATTENTION)
 MEDIAN_SAMPLE = 500  # the most recent jobs the per-stage medians are computed from
+# Filtered counts (search, batch, priority, client) stop here: a count reads at most this many
+# jobs per stage, and shows "10,000+" beyond. Unfiltered counts are exact (jobs/counts.py).
+COUNT_CAP = 10_000
 BATCH_CHOICES = 50  # batches offered in the dashboard's filter
 CARD_FIELDS = (
     "id", "job_id", "client_name", "project_name", "priority", "stage", "status", "stage_entered_at", "batch_id",
@@ -182,6 +186,8 @@ class Column:
     count: int
     cards: list[Card] = field(default_factory=list)
     median_seconds: float | None = None
+    capped: bool = False  # ``count`` is COUNT_CAP: there are at least that many
+
 
     @property
     def more(self) -> int:
@@ -211,8 +217,51 @@ def _cards(rows: list[dict]) -> list[Card]:
 
 
 def stage_counts(qs: QuerySet[Job]) -> dict[int, int]:
-    """Jobs of ``qs`` per stage (one query)."""
+    """Jobs of ``qs`` per stage (one query; it reads every job of ``qs``)."""
     return dict(qs.values_list("stage").annotate(n=Count("*")).order_by())
+
+
+ARCHIVED_SCOPE = {"": False, "include": None, "only": True}  # the counts table's ``archived`` per filter
+
+
+def counted_by_table(filters: JobFilters) -> bool:
+    """Whether the kept state counts (jobs/counts.py) answer these filters: no search and no
+    filter but status and archived."""
+    return not (filters.q or filters.batch or filters.priority or filters.client)
+
+
+def table_stage_counts(filters: JobFilters) -> dict[int, int]:
+    """Jobs per stage from the kept state counts (one query, constant time), for filters
+    :func:`counted_by_table` accepts."""
+    by_stage: dict[int, int] = {}
+    for (stage, status), n in state_counts(archived=ARCHIVED_SCOPE[filters.archived]).items():
+        if not filters.status or status == filters.status:
+            by_stage[stage] = by_stage.get(stage, 0) + n
+    return by_stage
+
+
+def capped_stage_counts(qs: QuerySet[Job], stages: Iterable[int], cap: int | None = None) -> dict[int, int]:
+    """Jobs of ``qs`` in each of ``stages``, each counted up to ``cap`` (COUNT_CAP by default; one
+    query: a count of at most ``cap`` rows per stage, however many match)."""
+    stages, cap = list(stages), cap or COUNT_CAP
+    db = connections[qs.db]
+    parts, params = [], []
+    for i, stage in enumerate(stages):
+        sql, sub_params = qs.filter(stage=stage).order_by().values("pk")[:cap].query.get_compiler(qs.db).as_sql()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) {db.ops.quote_name(f'capped{i}')})")
+        params.extend(sub_params)
+    with db.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {stage: n for stage, n in zip(stages, row) if n}
+
+
+def filtered_stage_counts(filters: JobFilters, qs: QuerySet[Job] | None = None) -> tuple[dict[int, int], bool]:
+    """Jobs per stage matching ``filters`` (one query), and whether the counts are exact: from
+    the kept state counts when they answer the filters, else each capped at COUNT_CAP."""
+    if counted_by_table(filters):
+        return table_stage_counts(filters), True
+    return capped_stage_counts(qs if qs is not None else jobs_filtered(filters), Stage.values), False
 
 
 def board_columns(
@@ -224,10 +273,15 @@ def board_columns(
     """The five stage columns: counts and at most ``per_stage`` cards each, by priority then age.
 
     Seven queries at most (counts, one per non-empty stage, warnings); six when ``stats`` (of
-    the same moment) already holds the unfiltered counts.
+    the same moment) already holds the unfiltered counts. Counts come from the kept state
+    counts unless a search or a batch, priority or client filter is on (then each is capped
+    at COUNT_CAP: ``Column.capped``).
     """
     qs = jobs_filtered(filters)
-    counts = stats.by_stage if stats is not None and not filters.active else stage_counts(qs)
+    if stats is not None and not filters.active:
+        counts, exact = stats.by_stage, True
+    else:
+        counts, exact = filtered_stage_counts(filters, qs)
     queue = qs.order_by(*QUEUE_ORDER).values(*CARD_FIELDS)
     rows_by_stage = {
         stage: list(queue.filter(stage=stage)[:per_stage]) if counts.get(stage) else [] for stage in Stage.values
@@ -240,6 +294,7 @@ def board_columns(
             count=counts.get(stage, 0),
             cards=[card for card in cards if card.stage == stage],
             median_seconds=stats.median_seconds.get(stage) if stats is not None else None,
+            capped=not exact and counts.get(stage, 0) >= COUNT_CAP,
         )
         for stage in Stage.values
     ]
@@ -270,32 +325,67 @@ def _start_of_today(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _median_seconds(rows: list[dict]) -> dict[int, float | None]:
-    """Median time per stage over ``rows``: each stage's end minus its start, where both are known."""
+class SpanMicroseconds(Func):
+    """``end - start`` of two datetimes, in whole microseconds, computed by the database (no
+    datetime made in Python): SQLite's stored text read exactly (whole seconds by strftime,
+    the fraction as digits), PostgreSQL's EXTRACT(EPOCH …) of the interval."""
+
+    arity = 2
+    output_field = BigIntegerField()
+
+    def __init__(self, start, end):
+        super().__init__(start, end)
+
+    def _parts(self, compiler):
+        (start, start_params), (end, end_params) = (compiler.compile(e) for e in self.source_expressions)
+        return start, list(start_params), end, list(end_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        start, start_params, end, end_params = self._parts(compiler)
+
+        def micros(x):  # 'YYYY-MM-DD HH:MM:SS[.ffffff]' (naive UTC, as Django stores it) → µs since 1970
+            return (f"(CAST(strftime('%%s', {x}) AS INTEGER) * 1000000 + CASE WHEN length({x}) > 19 "
+                    f"THEN CAST(substr({x} || '000000', 21, 6) AS INTEGER) ELSE 0 END)")
+
+        return f"({micros(end)} - {micros(start)})", end_params * 3 + start_params * 3
+
+    def as_postgresql(self, compiler, connection, **extra):
+        start, start_params, end, end_params = self._parts(compiler)
+        return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) * 1000000 AS bigint)", end_params + start_params
+
+    as_sql = as_postgresql
+
+
+def _median_seconds(spans: dict[int, list[int | None]]) -> dict[int, float | None]:
+    """Median time per stage: each stage's spans (µs; None where a timestamp is missing), those
+    not negative, in seconds."""
     medians: dict[int, float | None] = {}
-    for stage, (start, end) in STAGE_SPANS.items():
-        spans = [
-            (row[end] - row[start]).total_seconds()
-            for row in rows
-            if row[start] is not None and row[end] is not None and row[end] >= row[start]
-        ]
-        medians[stage] = statistics.median(spans) if spans else None
+    for stage in STAGE_SPANS:
+        seconds = [span / 10**6 for span in spans[stage] if span is not None and span >= 0]
+        medians[stage] = statistics.median(seconds) if seconds else None
     return medians
 
 
-def recent_jobs_sample(limit: int = MEDIAN_SAMPLE) -> list[dict]:
-    """The ``limit`` most recent active jobs' stage timestamps and client (one query)."""
-    fields = {"client_name"} | {name for span in STAGE_SPANS.values() for name in span}
-    return list(active_jobs().order_by("-created_at").values(*sorted(fields))[:limit])
+def recent_jobs_sample(limit: int = MEDIAN_SAMPLE) -> tuple[list[str], dict[int, list[int | None]]]:
+    """The ``limit`` most recent active jobs' clients and, per stage, how long each spent in it
+    (µs, computed by the database; None where a timestamp is missing). One query."""
+    spans = {f"span{stage}": SpanMicroseconds(F(start), F(end)) for stage, (start, end) in STAGE_SPANS.items()}
+    rows = list(active_jobs().order_by("-created_at").annotate(**spans)
+                .values_list("client_name", *spans)[:limit])
+    return [row[0] for row in rows], {stage: [row[1 + i] for row in rows] for i, stage in enumerate(STAGE_SPANS)}
 
 
 def jobs_deployed_since(moment: datetime) -> int:
-    """Jobs that completed Stage 4 since ``moment``, from the audit log (its created_at index)."""
-    return JobLog.objects.filter(action="deployed", created_at__gte=moment).values("job_id").distinct().count()
+    """Jobs that completed Stage 4 since ``moment``, from the audit log: a range of its created_at
+    index (the rows since ``moment`` only). COUNT(DISTINCT …), not a DISTINCT subquery: for
+    that one SQLite walks the whole (job_id, created_at) index to skip sorting job ids."""
+    rows = JobLog.objects.filter(action="deployed", created_at__gte=moment)
+    return rows.aggregate(n=Count("job_id", distinct=True))["n"]
 
 
 def pipeline_stats(*, now: datetime | None = None) -> PipelineStats:
-    """The pipeline's statistics (three queries: state counts, completed today, recent sample).
+    """The pipeline's statistics (three queries: the kept state counts, completed today, the
+    recent sample), in constant time whatever the number of jobs.
 
     Counts are of active jobs; "completed today" counts jobs deployed since local midnight,
     archived since or not.
@@ -304,14 +394,14 @@ def pipeline_stats(*, now: datetime | None = None) -> PipelineStats:
     by_stage: dict[int, int] = {}
     by_status: dict[str, int] = {}
     waiting = 0
-    for stage, status, n in active_jobs().values_list("stage", "status").annotate(n=Count("*")).order_by():
+    for (stage, status), n in state_counts(archived=False).items():
         by_stage[stage] = by_stage.get(stage, 0) + n
         by_status[status] = by_status.get(status, 0) + n
         if waits_for_a_person(stage, status):
             waiting += n
     completed_today = jobs_deployed_since(_start_of_today(now))
-    sample = recent_jobs_sample()
-    clients = sorted({row["client_name"] for row in sample if row["client_name"]})
+    sample_clients, spans = recent_jobs_sample()
+    clients = sorted({client for client in sample_clients if client})
     return PipelineStats(
         total=sum(by_stage.values()),
         by_stage={stage: by_stage.get(stage, 0) for stage in Stage.values},
@@ -319,8 +409,8 @@ def pipeline_stats(*, now: datetime | None = None) -> PipelineStats:
         waiting_for_human=waiting,
         failed=by_status.get(Status.FAILED, 0),
         completed_today=completed_today,
-        median_seconds=_median_seconds(sample),
-        median_sample_size=len(sample),
+        median_seconds=_median_seconds(spans),
+        median_sample_size=len(sample_clients),
         recent_clients=clients,
         generated_at=now,
     )
@@ -417,33 +507,6 @@ def job_marker(pk: int) -> tuple | None:
 
 # --------------------------------------------------------------------------------------------
 # Lists and single objects for the API
-
-
-@dataclass
-class Page:
-    """One page of a list: the total, where this page is, and its rows."""
-
-    count: int
-    page: int
-    page_size: int
-    results: list[Card]
-
-    @property
-    def pages(self) -> int:
-        return max((self.count + self.page_size - 1) // self.page_size, 1)
-
-
-def jobs_in_stage_page(*, stage: int, filters: JobFilters, page: int, page_size: int) -> Page:
-    """One page of the stage's jobs, by priority then age (three queries)."""
-    qs = jobs_filtered(filters).filter(stage=stage)
-    count = qs.count()
-    start = (page - 1) * page_size
-    rows = (
-        list(qs.order_by(*QUEUE_ORDER).values(*CARD_FIELDS)[start : start + page_size])
-        if start < count
-        else []
-    )
-    return Page(count=count, page=page, page_size=page_size, results=_cards(rows))
 
 
 def active_job_by_job_id(job_id: str, queryset: QuerySet[Job] | None = None) -> Job | None:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 
 from batches.models import Batch
 from jobs.models import Job
 from review.api_auth import api_token_create
+from review.queue_pages import QueueCursor
 
 from .helpers import bearer, count_queries, populate
+
+# A cursor before every stage-4 job: the next-page (keyset) path, with rows for 5 jobs as for 60.
+START = QueueCursor(stage=4, priority_rank=0, created_at=datetime(2000, 1, 1, tzinfo=UTC), id=1).encode()
 
 
 def last_job() -> Job:
@@ -24,7 +30,13 @@ PAGES = {
     "board filtered": (lambda c, auth: c.get(reverse("review:dashboard_board"), {"q": "p0", "client": ""}), 15),
     "job page": (lambda c, auth: c.get(reverse("review:dashboard_job", args=[last_job().pk])), 10),
     "api stats": (lambda c, auth: c.get("/api/dashboard/stats", **auth), 7),
+    "board by batch": (lambda c, auth: c.get(reverse("review:dashboard_board"), {"batch": Batch.objects.get().pk}),
+                       16),
+    "board by status": (lambda c, auth: c.get(reverse("review:dashboard_board"), {"status": "completed"}), 15),
     "api stage list": (lambda c, auth: c.get("/api/jobs/stage/4?page_size=50", **auth), 7),
+    "api stage list, cursor": (lambda c, auth: c.get(f"/api/jobs/stage/4?page_size=50&cursor={START}", **auth), 7),
+    "api stage list, filtered": (lambda c, auth: c.get(f"/api/jobs/stage/4?batch={Batch.objects.get().pk}", **auth),
+                                 8),
     "api job": (lambda c, auth: c.get(f"/api/job/{last_job().job_id}", **auth), 9),
     "api batch": (lambda c, auth: c.get(f"/api/batch/{Batch.objects.get().pk}", **auth), 7),
 }
