@@ -340,8 +340,8 @@ def jobs_in_stage(request, stage: int, params: Query[StageListQuery]):
         return error(request, 400, f"Stage {stage} does not exist: stages are 0 to 4.")
     filters = selectors.JobFilters.from_query(params.dict())
     page = selectors.jobs_in_stage_page(stage=stage, filters=filters, page=params.page, page_size=params.page_size)
-    return {"stage": stage, "count": page.count, "page": page.page, "page_size": page.page_size,
-            "pages": page.pages, "results": card_rows(page.results)}
+    return {"stage": stage, "count": page.count, "count_capped": page.count_capped, "page": page.page,
+            "page_size": page.page_size, "pages": page.pages, "results": card_rows(page.results)}
 
 
 @api.get("/job/{job_id}", response={200: JobOut, **ERRORS}, auth=VIEW_JOBS, tags=["jobs"])

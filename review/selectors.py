@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 
 from django.contrib.admin.models import LogEntry
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from batches.models import Batch
 from jobs.models import Job, JobAsset, JobLog, JobWarning, Priority, Stage, Status
+from jobs.search import capped_count, capped_stage_counts, search_jobs
 
 # Where a person must act: review, approve, sign off or fix and retry; or start a new batch.
 HUMAN_STATUSES = (Status.AWAITING_REVIEW, Status.AWAITING_APPROVAL, Status.NEEDS_ATTENTION)
@@ -126,13 +127,9 @@ def jobs_in_scope(archived: str = "") -> QuerySet[Job]:
 
 
 def jobs_filtered(filters: JobFilters) -> QuerySet[Job]:
-    """Jobs matching ``filters`` (``q`` searches job id, client and project), active ones only
-    unless ``filters.archived`` asks for the archived ones too."""
+    """Jobs matching ``filters`` (``q`` searches job id, client, project, output name and notes:
+    :mod:`jobs.search`), active ones only unless ``filters.archived`` asks for the archived ones too."""
     qs = jobs_in_scope(filters.archived)
-    if filters.q:
-        qs = qs.filter(
-            Q(job_id__icontains=filters.q) | Q(client_name__icontains=filters.q) | Q(project_name__icontains=filters.q)
-        )
     if filters.batch:
         qs = qs.filter(batch_id=filters.batch)
     if filters.priority:
@@ -141,7 +138,7 @@ def jobs_filtered(filters: JobFilters) -> QuerySet[Job]:
         qs = qs.filter(status=filters.status)
     if filters.client:
         qs = qs.filter(client_name=filters.client)
-    return qs
+    return search_jobs(qs, filters.q) if filters.q else qs
 
 
 # --------------------------------------------------------------------------------------------
@@ -182,6 +179,7 @@ class Column:
     count: int
     cards: list[Card] = field(default_factory=list)
     median_seconds: float | None = None
+    count_capped: bool = False  # a search's count: at least ``count`` (jobs.search.COUNT_CAP)
 
     @property
     def more(self) -> int:
@@ -227,7 +225,9 @@ def board_columns(
     the same moment) already holds the unfiltered counts.
     """
     qs = jobs_filtered(filters)
-    counts = stats.by_stage if stats is not None and not filters.active else stage_counts(qs)
+    capped = capped_stage_counts(qs) if filters.q else {}  # a search's counts stop at COUNT_CAP
+    counts = {stage: n for stage, (n, _) in capped.items()} if filters.q else (
+        stats.by_stage if stats is not None and not filters.active else stage_counts(qs))
     queue = qs.order_by(*QUEUE_ORDER).values(*CARD_FIELDS)
     rows_by_stage = {
         stage: list(queue.filter(stage=stage)[:per_stage]) if counts.get(stage) else [] for stage in Stage.values
@@ -240,6 +240,7 @@ def board_columns(
             count=counts.get(stage, 0),
             cards=[card for card in cards if card.stage == stage],
             median_seconds=stats.median_seconds.get(stage) if stats is not None else None,
+            count_capped=capped.get(stage, (0, False))[1],
         )
         for stage in Stage.values
     ]
@@ -427,6 +428,7 @@ class Page:
     page: int
     page_size: int
     results: list[Card]
+    count_capped: bool = False  # a search's count: at least ``count`` (jobs.search.COUNT_CAP)
 
     @property
     def pages(self) -> int:
@@ -436,14 +438,14 @@ class Page:
 def jobs_in_stage_page(*, stage: int, filters: JobFilters, page: int, page_size: int) -> Page:
     """One page of the stage's jobs, by priority then age (three queries)."""
     qs = jobs_filtered(filters).filter(stage=stage)
-    count = qs.count()
+    count, capped = capped_count(qs) if filters.q else (qs.count(), False)
     start = (page - 1) * page_size
     rows = (
         list(qs.order_by(*QUEUE_ORDER).values(*CARD_FIELDS)[start : start + page_size])
-        if start < count
+        if start < count or capped
         else []
     )
-    return Page(count=count, page=page, page_size=page_size, results=_cards(rows))
+    return Page(count=count, page=page, page_size=page_size, results=_cards(rows), count_capped=capped)
 
 
 def active_job_by_job_id(job_id: str, queryset: QuerySet[Job] | None = None) -> Job | None:
