@@ -130,7 +130,7 @@ def fill(total: int) -> None:
             slug = "replace(lower(p.name), ' ', '_')"
             created = "now() - interval '40 days' + n * interval '3 seconds'"
             json0, jsonl, false = "'{}'::jsonb", "'[]'::jsonb", "false"
-            source = f"FROM generate_series(0, {total - 1}) AS s(n)"
+            source = f"FROM generate_series(0::bigint, {total - 1}) AS s(n)"
         cursor.execute(
             f"""{series}
             INSERT INTO jobs_job (batch_id, line, job_id, psd_path, aepx_path, output_name, client_name, project_name,
@@ -143,15 +143,16 @@ def fill(total: int) -> None:
                 {stage_sql}, {status_sql}, {created}, 0, 0, 0, '', '', '', {json0}, {json0}, {jsonl}, {json0},
                 {json0}, {json0}, {created}, {created}
             {source}
-            JOIN bench_client c ON c.i = (n * 7919) % {n_clients}
-            JOIN bench_project p ON p.i = (n * 104729 + n / 7) % {n_projects}
+            JOIN bench_client c ON c.i = (n / 100) % {n_clients}
+            JOIN bench_project p ON p.i = ((n / 100) * 37 + n / 10000 + (n % 7) * 100) % {n_projects}
             JOIN bench_note t ON t.i = (n * 31 + n / 13) % {n_notes}"""
         )
         for name in ("bench_client", "bench_project", "bench_note"):
             cursor.execute(f"DROP TABLE {name}")
         for sql in (migration.SQLITE_CREATE + migration.SQLITE_FILL if vendor == "sqlite" else migration.PG_CREATE):
             cursor.execute(sql)
-        cursor.execute("ANALYZE")
+        if vendor == "postgresql":  # (autovacuum would; SQLite has no statistics unless someone runs ANALYZE)
+            cursor.execute("ANALYZE")
 
 
 def query_kinds(rng: random.Random, total: int) -> dict[str, callable]:
@@ -206,7 +207,9 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--no-scan", action="store_true", help="skip the unindexed scan")
     parser.add_argument("--keep", action="store_true", help="keep the jobs (PostgreSQL) for another run")
-    parser.add_argument("--no-fill", action="store_true", help="reuse the jobs of a kept run (PostgreSQL)")
+    parser.add_argument("--no-fill", action="store_true",
+                        help="reuse the jobs of a kept run (PostgreSQL, or a SQLite file named by --database-url)")
+    parser.add_argument("--kinds", default="", help="only these kinds of query (comma-separated)")
     args = parser.parse_args()
     configure(args)
     from django.core.management import call_command
@@ -224,6 +227,8 @@ def main() -> None:
     rng = random.Random(18)
     rows = []
     for kind, make_query in query_kinds(rng, args.jobs).items():
+        if args.kinds and kind not in args.kinds.split(","):
+            continue
         state = rng.getstate()
         board, queries = timed(lambda q: board_columns(JobFilters(q=q), per_stage=20), args.repeat, make_query)
         rng.setstate(state)

@@ -22,30 +22,32 @@ before this index: fine for common ones, which fill the first cards fast; a rare
 search over a million jobs takes a second).
 
 Common words. A word in most jobs ("client") makes any index slow when all its hits are
-listed. On SQLite the FTS hits are fetched once, at most :data:`INDEX_HITS` of them: when there
-are more, the search checks rows in the queryset's own order (the queue index gives the first
-cards at once); on PostgreSQL the planner makes that choice from its statistics. Counts of a
-search are exact up to :data:`COUNT_CAP` (:func:`capped_stage_counts`, :func:`capped_count`),
-then shown as "10,000+".
+listed. :func:`search_queue` (the board and the API's lists) reads at most :data:`COUNT_CAP` + 1
+matches once, by id (their stage and queue position only): with no more, the counts are exact
+and the cards come from that pass; with more, each stage's count is what that pass found, a
+lower bound marked ``capped`` (the board shows "1,234+", the API ``count_capped``), and each
+stage's cards are read in queue order (the queue index), where common matches come at once.
+On SQLite the FTS hits are fetched once per request, at most :data:`INDEX_HITS` + 1.
 """
 
 from __future__ import annotations
 
 import json
 import string
+from dataclasses import dataclass, field
 
 from django.db import connections
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from .models import Job, Stage
+from .models import Job
 
 SEARCH_FIELDS = ("job_id", "client_name", "project_name", "output_name", "notes")
 FTS_TABLE = "jobs_job_search"  # SQLite only
 TRIGRAM_INDEX = "job_search_trgm"  # PostgreSQL only
 MIN_INDEXED = 3  # characters a word needs to use a trigram index
 INDEX_HITS = 5_000  # SQLite: more FTS hits than this, and rows are checked in queue order instead
-COUNT_CAP = 10_000  # search counts are exact up to this many jobs
+COUNT_CAP = 5_000  # search counts are exact up to this many jobs
 MAX_WORDS = 16
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -90,30 +92,34 @@ def _condition(sql: str, params: list) -> RawSQL:
     return RawSQL(sql, params, output_field=BooleanField())
 
 
-def fts_hits(words: list[str], *, using: str = "default", limit: int | None = None) -> list[int] | None:
-    """SQLite: the ids of jobs whose FTS row holds every word (3 characters or more), or None
-    when there are more than ``limit`` (:data:`INDEX_HITS`)."""
+def fts_hits(words: list[str], *, using: str = "default", limit: int | None = None) -> list[int]:
+    """SQLite: the ids of (at most ``limit`` + 1, :data:`INDEX_HITS`) jobs whose FTS row holds
+    every word (3 characters or more): more than ``limit`` means "too many to list"."""
     limit = INDEX_HITS if limit is None else limit
     with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s",
                        [fts_query(words), limit + 1])
-        ids = [row[0] for row in cursor.fetchall()]
-    return ids if len(ids) <= limit else None
+        return [row[0] for row in cursor.fetchall()]
 
 
-def search_jobs(qs: QuerySet[Job], q: str) -> QuerySet[Job]:
-    """The jobs of ``qs`` whose search text holds every word of ``q`` (see the module)."""
-    words = search_words(q)
-    if not words:
-        return qs
+def _ids_in(ids: list[int]) -> RawSQL:
+    return _condition(f'"{Job._meta.db_table}"."id" IN (SELECT value FROM json_each(%s))', [json.dumps(ids)])
+
+
+def _probe(qs: QuerySet[Job], words: list[str]) -> list[int] | None:
+    """SQLite: the FTS hits of the long words (at most INDEX_HITS + 1); None elsewhere."""
+    indexed = [word for word in words if len(word) >= MIN_INDEXED]
+    if connections[qs.db].vendor != "sqlite" or not indexed:
+        return None
+    return fts_hits(indexed, using=qs.db)
+
+
+def _searched(qs: QuerySet[Job], words: list[str], hits: list[int] | None) -> QuerySet[Job]:
+    """``qs`` with every word checked; restricted to ``hits`` (SQLite's FTS hits) when given."""
     vendor = connections[qs.db].vendor
     text = text_sql(vendor)
-    indexed = [word for word in words if len(word) >= MIN_INDEXED]
-    if vendor == "sqlite" and indexed:
-        ids = fts_hits(indexed, using=qs.db)
-        if ids is not None:
-            qs = qs.filter(_condition(f'"{Job._meta.db_table}"."id" IN (SELECT value FROM json_each(%s))',
-                                      [json.dumps(ids)]))
+    if hits is not None:
+        qs = qs.filter(_ids_in(hits))
     for word in words:
         if vendor == "postgresql" and len(word) >= MIN_INDEXED:
             qs = qs.filter(_condition(f"{text} LIKE %s", [like_pattern(word)]))
@@ -124,29 +130,64 @@ def search_jobs(qs: QuerySet[Job], q: str) -> QuerySet[Job]:
     return qs
 
 
-# --------------------------------------------------------------------------------------------
-# Counts of a search: exact up to COUNT_CAP
+def search_jobs(qs: QuerySet[Job], q: str) -> QuerySet[Job]:
+    """The jobs of ``qs`` whose search text holds every word of ``q`` (see the module)."""
+    words = search_words(q)
+    if not words:
+        return qs
+    hits = _probe(qs, words)
+    return _searched(qs, words, hits if hits is not None and len(hits) <= INDEX_HITS else None)
 
 
-def capped_stage_counts(qs: QuerySet[Job], *, cap: int | None = None) -> dict[int, tuple[int, bool]]:
-    """Jobs of ``qs`` per stage, each as (count, capped): a count above ``cap`` (:data:`COUNT_CAP`)
-    is ``cap`` and capped (one query: per stage, a subquery that stops after ``cap + 1`` rows)."""
-    cap = COUNT_CAP if cap is None else cap
-    parts, params = [], []
-    connection = connections[qs.db]
-    for stage in Stage.values:
-        sql, stage_params = (qs.filter(stage=stage).order_by().values("pk")[: cap + 1]
-                             .query.get_compiler(using=qs.db).as_sql())
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS stage_{stage})")
-        params.extend(stage_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        row = cursor.fetchone()
-    return {stage: (min(n, cap), n > cap) for stage, n in zip(Stage.values, row, strict=True)}
+@dataclass
+class StageHits:
+    """A stage's share of a search: how many (exact unless ``capped``: then at least that
+    many), and the ids of the requested slice, in queue order."""
+
+    count: int
+    capped: bool
+    ids: list[int] = field(default_factory=list)
 
 
-def capped_count(qs: QuerySet[Job], *, cap: int | None = None) -> tuple[int, bool]:
-    """How many jobs ``qs`` holds, as (count, capped): above ``cap`` (:data:`COUNT_CAP`), (``cap``, True)."""
-    cap = COUNT_CAP if cap is None else cap
-    n = qs.order_by().values("pk")[: cap + 1].count()
-    return min(n, cap), n > cap
+QUEUE_KEY = ("priority_rank", "created_at", "id")
+
+
+def search_queue(base: QuerySet[Job], q: str, *, stages: list[int], offset: int = 0,
+                 limit: int) -> dict[int, StageHits]:
+    """The search ``q`` within ``base``, per stage of ``stages``: its count and the ids of its
+    jobs ``offset`` to ``offset + limit`` in queue order (the board: offset 0, the first cards;
+    the API: a page).
+
+    One pass over at most COUNT_CAP + 1 matching jobs of any stage (id, stage and queue order
+    only; on SQLite, looked up by id from the FTS hits): when there are no more, counts are exact
+    and the slices come from that pass (one query; two on SQLite with the FTS probe). When there
+    are more, each stage's count is what that pass found (at least the slice), marked capped,
+    and each stage's slice is read in queue order, where such common matches come soon (one
+    more query per stage).
+    """
+    words = search_words(q)
+    if not words:
+        raise ValueError("search_queue needs a search")
+    # No condition on the stage in the pass: SQLite, without statistics, would read every row of
+    # the stages by their index instead of looking up the FTS hits by id.
+    qs = base
+    hits = _probe(qs, words)
+    overflow = hits is not None and len(hits) > INDEX_HITS
+    searched = _searched(qs, words, None if overflow else hits)
+    sample = _searched(qs, words, hits[: COUNT_CAP + 1]) if overflow else searched
+    rows = list(sample.order_by().values_list("id", "stage", *QUEUE_KEY[:2])[: COUNT_CAP + 1])
+    capped = overflow or len(rows) > COUNT_CAP
+    by_stage: dict[int, list[tuple]] = {stage: [] for stage in stages}
+    for pk, stage, rank, created in rows:
+        if stage in by_stage:
+            by_stage[stage].append((rank, created, pk))
+    result = {}
+    for stage in stages:
+        if capped:
+            ids = list(searched.filter(stage=stage).order_by(*QUEUE_KEY)
+                       .values_list("id", flat=True)[offset: offset + limit])
+        else:
+            ids = [pk for _, _, pk in sorted(by_stage[stage])[offset: offset + limit]]
+        result[stage] = StageHits(count=max(len(by_stage[stage]), offset + len(ids) if capped else 0),
+                                  capped=capped, ids=ids)
+    return result

@@ -242,8 +242,8 @@ class JobOut(Schema):
 class JobPageOut(Schema):
     stage: int
     count: int
-    count_capped: bool = Field(False, description="A search's count stops at 10,000: true when there are more "
-                                                   "(then ``pages`` counts the first 10,000).")
+    count_capped: bool = Field(False, description="A search's count stops at 5,000: true when there are more "
+                                                   "(then ``count`` is a lower bound).")
     page: int
     page_size: int
     pages: int

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from django.contrib.admin.models import LogEntry
@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 
 from batches.models import Batch
 from jobs.models import Job, JobAsset, JobLog, JobWarning, Priority, Stage, Status
-from jobs.search import capped_count, capped_stage_counts, search_jobs
+from jobs.search import search_jobs, search_queue
 
 # Where a person must act: review, approve, sign off or fix and retry; or start a new batch.
 HUMAN_STATUSES = (Status.AWAITING_REVIEW, Status.AWAITING_APPROVAL, Status.NEEDS_ATTENTION)
@@ -213,6 +213,13 @@ def stage_counts(qs: QuerySet[Job]) -> dict[int, int]:
     return dict(qs.values_list("stage").annotate(n=Count("*")).order_by())
 
 
+def _rows_by_id(ids_by_stage: dict[int, list[int]]) -> dict[int, list[dict]]:
+    """The card rows of these jobs (one query), per stage in the given order."""
+    wanted = [pk for ids in ids_by_stage.values() for pk in ids]
+    rows = {row["id"]: row for row in Job.objects.filter(pk__in=wanted).values(*CARD_FIELDS)} if wanted else {}
+    return {stage: [rows[pk] for pk in ids if pk in rows] for stage, ids in ids_by_stage.items()}
+
+
 def board_columns(
     filters: JobFilters,
     *,
@@ -224,14 +231,19 @@ def board_columns(
     Seven queries at most (counts, one per non-empty stage, warnings); six when ``stats`` (of
     the same moment) already holds the unfiltered counts.
     """
-    qs = jobs_filtered(filters)
-    capped = capped_stage_counts(qs) if filters.q else {}  # a search's counts stop at COUNT_CAP
-    counts = {stage: n for stage, (n, _) in capped.items()} if filters.q else (
-        stats.by_stage if stats is not None and not filters.active else stage_counts(qs))
-    queue = qs.order_by(*QUEUE_ORDER).values(*CARD_FIELDS)
-    rows_by_stage = {
-        stage: list(queue.filter(stage=stage)[:per_stage]) if counts.get(stage) else [] for stage in Stage.values
-    }
+    if filters.q:  # one pass over the search's matches (jobs.search.search_queue): counts stop at COUNT_CAP
+        hits = search_queue(jobs_filtered(replace(filters, q="")), filters.q, stages=Stage.values, limit=per_stage)
+        rows_by_stage = _rows_by_id({stage: hit.ids for stage, hit in hits.items()})
+        counts = {stage: hit.count for stage, hit in hits.items()}
+        capped = {stage: hit.capped for stage, hit in hits.items()}
+    else:
+        qs = jobs_filtered(filters)
+        counts = stats.by_stage if stats is not None and not filters.active else stage_counts(qs)
+        capped = {}
+        queue = qs.order_by(*QUEUE_ORDER).values(*CARD_FIELDS)
+        rows_by_stage = {
+            stage: list(queue.filter(stage=stage)[:per_stage]) if counts.get(stage) else [] for stage in Stage.values
+        }
     cards = _cards([row for rows in rows_by_stage.values() for row in rows])  # one warnings query for all
     return [
         Column(
@@ -240,7 +252,7 @@ def board_columns(
             count=counts.get(stage, 0),
             cards=[card for card in cards if card.stage == stage],
             median_seconds=stats.median_seconds.get(stage) if stats is not None else None,
-            count_capped=capped.get(stage, (0, False))[1],
+            count_capped=capped.get(stage, False),
         )
         for stage in Stage.values
     ]
@@ -437,15 +449,20 @@ class Page:
 
 def jobs_in_stage_page(*, stage: int, filters: JobFilters, page: int, page_size: int) -> Page:
     """One page of the stage's jobs, by priority then age (three queries)."""
-    qs = jobs_filtered(filters).filter(stage=stage)
-    count, capped = capped_count(qs) if filters.q else (qs.count(), False)
     start = (page - 1) * page_size
+    if filters.q:  # one pass over the search's matches (jobs.search.search_queue): the count stops at COUNT_CAP
+        hit = search_queue(jobs_filtered(replace(filters, q="")), filters.q, stages=[stage], offset=start,
+                           limit=page_size)[stage]
+        return Page(count=hit.count, page=page, page_size=page_size, results=_cards(_rows_by_id({0: hit.ids})[0]),
+                    count_capped=hit.capped)
+    qs = jobs_filtered(filters).filter(stage=stage)
+    count = qs.count()
     rows = (
         list(qs.order_by(*QUEUE_ORDER).values(*CARD_FIELDS)[start : start + page_size])
-        if start < count or capped
+        if start < count
         else []
     )
-    return Page(count=count, page=page, page_size=page_size, results=_cards(rows), count_capped=capped)
+    return Page(count=count, page=page, page_size=page_size, results=_cards(rows))
 
 
 def active_job_by_job_id(job_id: str, queryset: QuerySet[Job] | None = None) -> Job | None:
