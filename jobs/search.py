@@ -10,9 +10,9 @@ only, on both databases (SQLite's ``lower()``/``LIKE``; PostgreSQL's ``lower()``
 How it is found. Words of three characters or more use an index of trigrams, kept in step by
 the database itself (migration ``jobs.0011_job_search_index``):
 
-* SQLite: the FTS5 table ``jobs_job_search`` (tokenizer ``trigram``), one row per job (rowid =
-  the job's id), filled by triggers on ``jobs_job``. Its folding is Unicode's, wider than ours,
-  so its hits are a superset and every word is checked again on the row (``instr``).
+* SQLite: the FTS5 table ``jobs_job_search`` (tokenizer ``trigram case_sensitive 1``), one row
+  per job (rowid = the job's id) holding its search text A–Z lowered, filled by triggers on
+  ``jobs_job``: its hits are exactly the jobs holding the (lowered) words.
 * PostgreSQL: a GIN ``gin_trgm_ops`` index (pg_trgm) on the lowered search text, queried with
   ``LIKE '%word%'`` on exactly that expression (the index's hits are rechecked by PostgreSQL).
 
@@ -32,7 +32,6 @@ On SQLite the FTS hits are fetched once per request, at most :data:`INDEX_HITS` 
 
 from __future__ import annotations
 
-import json
 import string
 from dataclasses import dataclass, field
 
@@ -103,7 +102,10 @@ def fts_hits(words: list[str], *, using: str = "default", limit: int | None = No
 
 
 def _ids_in(ids: list[int]) -> RawSQL:
-    return _condition(f'"{Job._meta.db_table}"."id" IN (SELECT value FROM json_each(%s))', [json.dumps(ids)])
+    """``id IN (…)`` with the ids written out (integers read from the FTS table): SQLite then
+    knows how many there are and looks each up by its rowid."""
+    listed = ", ".join(str(int(pk)) for pk in ids) or "NULL"
+    return _condition(f'"{Job._meta.db_table}"."id" IN ({listed})', [])
 
 
 def _probe(qs: QuerySet[Job], words: list[str]) -> list[int] | None:
@@ -121,6 +123,8 @@ def _searched(qs: QuerySet[Job], words: list[str], hits: list[int] | None) -> Qu
     if hits is not None:
         qs = qs.filter(_ids_in(hits))
     for word in words:
+        if hits is not None and len(word) >= MIN_INDEXED:
+            continue  # SQLite's FTS hits hold it (the table's text is lowered as the words are)
         if vendor == "postgresql" and len(word) >= MIN_INDEXED:
             qs = qs.filter(_condition(f"{text} LIKE %s", [like_pattern(word)]))
         elif vendor == "postgresql":
@@ -137,6 +141,15 @@ def search_jobs(qs: QuerySet[Job], q: str) -> QuerySet[Job]:
         return qs
     hits = _probe(qs, words)
     return _searched(qs, words, hits if hits is not None and len(hits) <= INDEX_HITS else None)
+
+
+def _raw_rows(qs: QuerySet) -> list[tuple]:
+    """The rows of ``qs`` as the database driver gives them (SQLite: timestamps as their text,
+    which sorts as they do), without the ORM's conversions (thousands of rows per search)."""
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 @dataclass
@@ -175,7 +188,7 @@ def search_queue(base: QuerySet[Job], q: str, *, stages: list[int], offset: int 
     overflow = hits is not None and len(hits) > INDEX_HITS
     searched = _searched(qs, words, None if overflow else hits)
     sample = _searched(qs, words, hits[: COUNT_CAP + 1]) if overflow else searched
-    rows = list(sample.order_by().values_list("id", "stage", *QUEUE_KEY[:2])[: COUNT_CAP + 1])
+    rows = _raw_rows(sample.order_by().values_list("id", "stage", *QUEUE_KEY[:2])[: COUNT_CAP + 1])
     capped = overflow or len(rows) > COUNT_CAP
     by_stage: dict[int, list[tuple]] = {stage: [] for stage in stages}
     for pk, stage, rank, created in rows:

@@ -1,7 +1,7 @@
 """The search index of jobs (jobs/search.py): job id, client, project, output name and notes.
 
 SQLite: an FTS5 table ``jobs_job_search`` (tokenizer ``trigram``, SQLite 3.34 or later), one row
-per job (rowid = the job's id) holding its search text, kept in step by triggers on
+per job (rowid = the job's id) holding its search text A-Z lowered, kept in step by triggers on
 ``jobs_job`` (insert; update of those columns; delete) and filled from the existing jobs.
 PostgreSQL: the pg_trgm extension and a GIN trigram index on the lowered search text (the
 columns are NOT NULL, so ``||`` keeps the expression immutable).
@@ -16,11 +16,14 @@ FIELDS = ("job_id", "client_name", "project_name", "output_name", "notes")
 
 
 def sqlite_text(row: str) -> str:
-    return " || char(10) || ".join(f"{row}.{name}" for name in FIELDS)
+    """The search text, A-Z lowered (SQLite's lower() folds ASCII only, as the search does)."""
+    return "lower(" + " || char(10) || ".join(f"{row}.{name}" for name in FIELDS) + ")"
 
 
 SQLITE_CREATE = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS jobs_job_search USING fts5(body, tokenize = 'trigram')",
+    # Case-sensitive trigrams of the lowered text: a match is exactly "holds the A-Z lowered word"
+    # (the tokenizer's own folding would be Unicode's, wider than the search's).
+    "CREATE VIRTUAL TABLE IF NOT EXISTS jobs_job_search USING fts5(body, tokenize = 'trigram case_sensitive 1')",
     "CREATE TRIGGER IF NOT EXISTS jobs_job_search_insert AFTER INSERT ON jobs_job BEGIN "
     f"INSERT INTO jobs_job_search(rowid, body) VALUES (new.id, {sqlite_text('new')}); END",
     "CREATE TRIGGER IF NOT EXISTS jobs_job_search_update AFTER UPDATE OF id, "

@@ -45,10 +45,10 @@ def fts_rows() -> dict[int, str]:
 
 
 def assert_index_in_step():
-    """SQLite: the FTS table holds exactly each job's fields joined with "\\n"."""
+    """SQLite: the FTS table holds exactly each job's fields joined with "\\n", A-Z lowered."""
     if connection.vendor != "sqlite":
         return
-    expected = {job.pk: "\n".join(getattr(job, name) for name in search.SEARCH_FIELDS) for job in Job.objects.all()}
+    expected = {job.pk: search.search_text(job) for job in Job.objects.all()}
     assert fts_rows() == expected
 
 
