@@ -47,7 +47,6 @@ TRIGRAM_INDEX = "job_search_trgm"  # PostgreSQL only
 MIN_INDEXED = 3  # characters a word needs to use a trigram index
 INDEX_HITS = 5_000  # SQLite: more FTS hits than this, and rows are checked in queue order instead
 COUNT_CAP = 5_000  # search counts are exact up to this many jobs
-MAX_WORDS = 16
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
@@ -59,7 +58,7 @@ def search_words(q: str) -> list[str]:
         word = word.translate(_ASCII_LOWER)
         if word not in words:
             words.append(word)
-    return words[:MAX_WORDS]
+    return words
 
 
 def search_text(job) -> str:
