@@ -20,7 +20,11 @@ class JobsConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connects the stage_changed receivers)
+        from .search_index import after_migrate
 
+        # A table remade by a later migration on SQLite loses its triggers: the search index's
+        # and the state counts'. Both are put back (and refilled) after every migrate.
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="jobs.search_index")
         post_migrate.connect(ensure_state_counts, sender=self, dispatch_uid="jobs.ensure_state_counts")
 
         if "qcluster" in sys.argv[1:2]:

@@ -341,8 +341,8 @@ class StageListQuery(Schema):
 def jobs_in_stage(request, stage: int, params: Query[StageListQuery]):
     """One page of the stage's jobs, by priority then age: the first (or ``page``), or the one
     after ``cursor`` (the previous page's ``next``; null on the last page). ``count`` is exact
-    unless a search or a batch, priority or client filter is on: then it stops at 10,000
-    (``count_exact`` false)."""
+    unless a search or a batch, priority or client filter is on: then it stops at 10,000 (a
+    search's at 5,000; ``count_exact`` false)."""
     if stage not in Stage.values:
         return error(request, 400, f"Stage {stage} does not exist: stages are 0 to 4.")
     cursor = None

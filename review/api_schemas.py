@@ -242,7 +242,7 @@ class JobOut(Schema):
 class JobPageOut(Schema):
     stage: int
     count: int = Field(..., description="Jobs in the list: exact when count_exact, else at least this many "
-                                        "(filtered counts stop at 10,000).")
+                                        "(filtered counts stop at 10,000, a search's at 5,000).")
     count_exact: bool = Field(True, description="False when count stopped at its cap.")
     page: int | None = Field(..., description="This page's number; null when reached by a cursor.")
     page_size: int

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import connections
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from jobs.models import Job
+from jobs.search import search_queue
 
 from . import selectors
 from .selectors import (
@@ -26,6 +27,7 @@ from .selectors import (
     Card,
     JobFilters,
     _cards,
+    _rows_by_id,
     capped_stage_counts,
     counted_by_table,
     id_or_none,
@@ -107,20 +109,26 @@ def jobs_in_stage_page(*, stage: int, filters: JobFilters, page_size: int, page:
                        cursor: QueueCursor | None = None) -> Page:
     """One page of the stage's jobs, by priority then age (three queries): the page'th, or the
     one after ``cursor`` (keyset: the next page costs the same however deep it is). The count
-    comes from the kept state counts when the filters allow, else is capped at COUNT_CAP."""
+    comes from the kept state counts when the filters allow, else is capped at COUNT_CAP (a
+    search's at jobs.search.COUNT_CAP, from its one pass over the matches)."""
     qs = jobs_filtered(filters).filter(stage=stage)
-    if counted_by_table(filters):
+    start = 0 if cursor is not None else (page - 1) * page_size
+    if filters.q:  # the search's one pass (jobs.search.search_queue) counts, and lists a numbered page
+        base = jobs_filtered(replace(filters, q=""))
+        hit = search_queue(base, filters.q, stages=[stage], offset=start, limit=0 if cursor else page_size + 1)[stage]
+        count, exact = hit.count, not hit.capped
+        if cursor is None:
+            rows = _rows_by_id({stage: hit.ids}, extra=("priority_rank", "created_at"))[stage]
+    elif counted_by_table(filters):
         count, exact = table_stage_counts(filters).get(stage, 0), True
     else:
         count = capped_stage_counts(qs, [stage]).get(stage, 0)
         exact = count < selectors.COUNT_CAP
-    ordered = qs.order_by(*QUEUE_ORDER)
-    start = 0
-    if cursor is not None:
-        ordered = cursor.after(ordered)
-    else:
-        start = (page - 1) * page_size
-    rows = list(ordered.values(*CARD_FIELDS, "priority_rank", "created_at")[start : start + page_size + 1])
+    if cursor is not None or not filters.q:
+        ordered = qs.order_by(*QUEUE_ORDER)
+        if cursor is not None:
+            ordered = cursor.after(ordered)
+        rows = list(ordered.values(*CARD_FIELDS, "priority_rank", "created_at")[start : start + page_size + 1])
     more = len(rows) > page_size
     rows = rows[:page_size]
     keys = [(row.pop("priority_rank"), row.pop("created_at")) for row in rows]

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from django.contrib.admin.models import LogEntry
 from django.db import connection, connections
-from django.db.models import BigIntegerField, Count, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BigIntegerField, Count, F, Func, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from batches.models import Batch
 from jobs.counts import state_counts
 from jobs.models import Job, JobAsset, JobLog, JobWarning, Priority, Stage, Status
+from jobs.search import search_jobs, search_queue
 
 # Where a person must act: review, approve, sign off or fix and retry; or start a new batch.
 HUMAN_STATUSES = (Status.AWAITING_REVIEW, Status.AWAITING_APPROVAL, Status.NEEDS_ATTENTION)
@@ -130,13 +131,9 @@ def jobs_in_scope(archived: str = "") -> QuerySet[Job]:
 
 
 def jobs_filtered(filters: JobFilters) -> QuerySet[Job]:
-    """Jobs matching ``filters`` (``q`` searches job id, client and project), active ones only
-    unless ``filters.archived`` asks for the archived ones too."""
+    """Jobs matching ``filters`` (``q`` searches job id, client, project, output name and notes:
+    :mod:`jobs.search`), active ones only unless ``filters.archived`` asks for the archived ones too."""
     qs = jobs_in_scope(filters.archived)
-    if filters.q:
-        qs = qs.filter(
-            Q(job_id__icontains=filters.q) | Q(client_name__icontains=filters.q) | Q(project_name__icontains=filters.q)
-        )
     if filters.batch:
         qs = qs.filter(batch_id=filters.batch)
     if filters.priority:
@@ -145,7 +142,7 @@ def jobs_filtered(filters: JobFilters) -> QuerySet[Job]:
         qs = qs.filter(status=filters.status)
     if filters.client:
         qs = qs.filter(client_name=filters.client)
-    return qs
+    return search_jobs(qs, filters.q) if filters.q else qs
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,8 +183,7 @@ class Column:
     count: int
     cards: list[Card] = field(default_factory=list)
     median_seconds: float | None = None
-    capped: bool = False  # ``count`` is COUNT_CAP: there are at least that many
-
+    capped: bool = False  # ``count`` is a lower bound: a filter's COUNT_CAP or a search's jobs.search.COUNT_CAP
 
     @property
     def more(self) -> int:
@@ -262,6 +258,11 @@ def filtered_stage_counts(filters: JobFilters, qs: QuerySet[Job] | None = None) 
     if counted_by_table(filters):
         return table_stage_counts(filters), True
     return capped_stage_counts(qs if qs is not None else jobs_filtered(filters), Stage.values), False
+def _rows_by_id(ids_by_stage: dict[int, list[int]], extra: tuple[str, ...] = ()) -> dict[int, list[dict]]:
+    """The card rows (and ``extra`` fields) of these jobs (one query), per stage in the given order."""
+    wanted = [pk for ids in ids_by_stage.values() for pk in ids]
+    rows = {row["id"]: row for row in Job.objects.filter(pk__in=wanted).values(*CARD_FIELDS, *extra)} if wanted else {}
+    return {stage: [rows[pk] for pk in ids if pk in rows] for stage, ids in ids_by_stage.items()}
 
 
 def board_columns(
@@ -274,18 +275,26 @@ def board_columns(
 
     Seven queries at most (counts, one per non-empty stage, warnings); six when ``stats`` (of
     the same moment) already holds the unfiltered counts. Counts come from the kept state
-    counts unless a search or a batch, priority or client filter is on (then each is capped
-    at COUNT_CAP: ``Column.capped``).
+    counts unless a search or a batch, priority or client filter is on: then each is capped
+    (``Column.capped``) at COUNT_CAP, or for a search at jobs.search.COUNT_CAP, read in one pass
+    over its matches (jobs.search.search_queue).
     """
-    qs = jobs_filtered(filters)
-    if stats is not None and not filters.active:
-        counts, exact = stats.by_stage, True
+    if filters.q:  # one pass over the search's matches (jobs.search.search_queue): counts stop at COUNT_CAP
+        hits = search_queue(jobs_filtered(replace(filters, q="")), filters.q, stages=Stage.values, limit=per_stage)
+        rows_by_stage = _rows_by_id({stage: hit.ids for stage, hit in hits.items()})
+        counts = {stage: hit.count for stage, hit in hits.items()}
+        capped = {stage: hit.capped for stage, hit in hits.items()}
     else:
-        counts, exact = filtered_stage_counts(filters, qs)
-    queue = qs.order_by(*QUEUE_ORDER).values(*CARD_FIELDS)
-    rows_by_stage = {
-        stage: list(queue.filter(stage=stage)[:per_stage]) if counts.get(stage) else [] for stage in Stage.values
-    }
+        qs = jobs_filtered(filters)
+        if stats is not None and not filters.active:
+            counts, exact = stats.by_stage, True
+        else:
+            counts, exact = filtered_stage_counts(filters, qs)
+        capped = {stage: not exact and n >= COUNT_CAP for stage, n in counts.items()}
+        queue = qs.order_by(*QUEUE_ORDER).values(*CARD_FIELDS)
+        rows_by_stage = {
+            stage: list(queue.filter(stage=stage)[:per_stage]) if counts.get(stage) else [] for stage in Stage.values
+        }
     cards = _cards([row for rows in rows_by_stage.values() for row in rows])  # one warnings query for all
     return [
         Column(
@@ -294,7 +303,7 @@ def board_columns(
             count=counts.get(stage, 0),
             cards=[card for card in cards if card.stage == stage],
             median_seconds=stats.median_seconds.get(stage) if stats is not None else None,
-            capped=not exact and counts.get(stage, 0) >= COUNT_CAP,
+            capped=capped.get(stage, False),
         )
         for stage in Stage.values
     ]
