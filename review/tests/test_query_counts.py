@@ -22,7 +22,8 @@ PAGES = {
     "dashboard": (lambda c, auth: c.get(reverse("review:dashboard")), 16),
     "board": (lambda c, auth: c.get(reverse("review:dashboard_board")), 15),
     "board filtered": (lambda c, auth: c.get(reverse("review:dashboard_board"), {"q": "p0", "client": ""}), 15),
-    "job page": (lambda c, auth: c.get(reverse("review:dashboard_job", args=[last_job().pk])), 10),
+    # The job pages: the newest 50 log entries (LIMIT) and the latest send-back (first()), not the whole log.
+    "job page": (lambda c, auth: c.get(reverse("review:dashboard_job", args=[last_job().pk])), 11),
     "api stats": (lambda c, auth: c.get("/api/dashboard/stats", **auth), 7),
     "api stage list": (lambda c, auth: c.get("/api/jobs/stage/4?page_size=50", **auth), 7),
     "api job": (lambda c, auth: c.get(f"/api/job/{last_job().job_id}", **auth), 9),
