@@ -104,7 +104,7 @@ class Sql:
     def numbers(self, name: str, lo: int, hi: int) -> str:
         """A CTE ``name(n)`` of the integers lo … hi."""
         if self.pg:
-            return f"{name}(n) AS (SELECT generate_series({lo}, {hi}) AS n)"
+            return f"{name}(n) AS (SELECT generate_series({lo}::bigint, {hi}::bigint) AS n)"
         return f"{name}(n) AS (SELECT {lo} UNION ALL SELECT n + 1 FROM {name} WHERE n < {hi})"
 
     @property

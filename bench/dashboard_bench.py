@@ -181,7 +181,13 @@ def measure(user, token: str, info: dict, requests: int, only: set[str] | None =
         ),
     }
     print(f"searching for {job_fragment!r} and {client_name!r}", flush=True)
-    return {name: run() for name, run in rows.items() if not only or name in only}
+    results = {}
+    for name, run in rows.items():
+        if not only or name in only:
+            results[name] = samples = run()
+            print(f"  {name}: p50 {statistics.median(samples):.1f} ms, p95 {percentile(samples, 95):.1f} ms",
+                  flush=True)
+    return results
 
 
 def report(results: dict[str, list[float]], total: int, setup: str) -> bool:
