@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
+
 from .models import Job, JobLog, JobWarning
 from .warning_codes import CODES, ERROR
 
@@ -98,23 +100,20 @@ class SendBack:
                 "to_stage": self.to_stage, "reason": self.reason}
 
 
-def _logs_newest_first(job: Job) -> list[JobLog]:
-    prefetched = getattr(job, "_prefetched_objects_cache", {}).get("logs")
-    if prefetched is not None:
-        return sorted(prefetched, key=lambda log: (log.created_at, log.pk), reverse=True)
-    return list(JobLog.objects.filter(job=job).order_by("-created_at", "-id")[:200])
-
-
 def latest_send_back(job: Job) -> SendBack | None:
-    """The send-back that put the job where it is, if every move since kept its stage and status."""
-    state = (job.stage, job.status)
-    for log in _logs_newest_first(job):
-        if log.to_stage is not None and (log.to_stage, log.to_status) != state:
-            return None
-        if log.action in SEND_BACK_MOVES:
-            reason = (log.details or {}).get("reason") or log.message
-            return SendBack(log.action, log.actor, log.created_at, log.from_stage, log.to_stage, reason)
-    return None
+    """The send-back that put the job where it is, if every move since kept its stage and status.
+
+    One query however long the log: the newest entry that is a send-back or a move elsewhere
+    (read backwards along the job's (job, created_at, id) index, usually a few rows)."""
+    moved_elsewhere = Q(to_stage__isnull=False) & ~Q(to_stage=job.stage, to_status=job.status)
+    log = (JobLog.objects.filter(Q(action__in=SEND_BACK_MOVES) | moved_elsewhere, job_id=job.pk)
+           .order_by("-created_at", "-id").first())
+    if log is None or log.action not in SEND_BACK_MOVES:
+        return None
+    if log.to_stage is not None and (log.to_stage, log.to_status) != (job.stage, job.status):
+        return None  # the send-back itself put the job elsewhere than it is now
+    reason = (log.details or {}).get("reason") or log.message
+    return SendBack(log.action, log.actor, log.created_at, log.from_stage, log.to_stage, reason)
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,8 @@ class JobLog(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["job", "created_at"])]
+        # A job's log newest first, in pages (jobs.selectors.job_log_page): the keyset's order.
+        indexes = [models.Index(fields=["job", "created_at", "id"], name="joblog_job_order")]
 
     def __str__(self):
         return f"{self.job_id} {self.action} by {self.actor}"

@@ -42,7 +42,7 @@ from aeautomation.middleware import API_ERROR_CODES, API_ERROR_MESSAGES
 from batches.models import Batch
 from batches.services import batch_start, batch_state_counts, batch_upload
 from jobs.models import Job, Stage
-from jobs.selectors import job_detail_queryset
+from jobs.selectors import LOG_PAGE_MAX, LOG_PAGE_SIZE, BadLogCursor, job_detail_queryset, job_log_page
 from jobs.services import (
     MatchChange,
     job_approve_matching,
@@ -68,6 +68,7 @@ from .api_schemas import (
     JobActionOut,
     JobOut,
     JobPageOut,
+    LogPageOut,
     MatchingApprovedOut,
     PreprocessingStatusOut,
     SendBackIn,
@@ -366,6 +367,24 @@ def jobs_in_stage(request, stage: int, params: Query[StageListQuery]):
 def get_job_detail(request, job_id: str):
     """One job (by its CSV job id) with its warnings, audit log, files and what each stage found."""
     return get_job(job_id, job_detail_queryset())
+
+
+class LogPageQuery(Schema):
+    before: str = Field("", max_length=64, description="A previous page's 'next' (or the job's 'logs_next'); "
+                                                       "empty: the newest entries.")
+    limit: int = Field(LOG_PAGE_SIZE, ge=1, le=LOG_PAGE_MAX)
+
+
+@api.get("/job/{job_id}/logs", response={200: LogPageOut, **ERRORS}, auth=VIEW_JOBS, tags=["jobs"])
+def job_logs(request, job_id: str, params: Query[LogPageQuery]):
+    """A page of the job's audit log, newest first: ``before`` is the cursor the previous page
+    (or the job's ``logs_next``) gave. Pages never repeat or skip an entry."""
+    job = get_job(job_id)
+    try:
+        page = job_log_page(job, before=params.before or None, limit=params.limit)
+    except BadLogCursor as exc:
+        return error(request, 400, str(exc))
+    return {"job_id": job.job_id, "results": page.entries, "next": page.next_cursor}
 
 
 @api.get("/job/{job_id}/preprocessing-status/{int:stage}", response={200: PreprocessingStatusOut, **ERRORS},

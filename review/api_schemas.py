@@ -12,6 +12,7 @@ from pydantic import WrapValidator
 from pydantic_core import PydanticCustomError
 
 from jobs.models import Stage, Status
+from jobs.selectors import LOG_PAGE_SIZE, newest_logs
 
 FitMode = Literal["fit", "fill", "stretch"]
 WorkState = Literal["done", "queued", "processing", "failed", "not_started"]
@@ -134,6 +135,14 @@ class LogOut(Schema):
     created_at: datetime
 
 
+class LogPageOut(Schema):
+    """One page of a job's audit log, newest first."""
+
+    job_id: str
+    results: list[LogOut]
+    next: str | None = Field(None, description="The 'before' of the next (older) page; null on the last page.")
+
+
 class JobSummaryOut(Schema):
     """A job in a list: where it is and how urgent."""
 
@@ -199,7 +208,12 @@ class JobOut(Schema):
     validation: dict[str, Any]
     deploy: dict[str, Any]
     warnings: list[WarningOut]
-    logs: list[LogOut]
+    logs: list[LogOut] = Field(
+        ..., description=f"The newest {LOG_PAGE_SIZE} audit log entries, newest first; the older ones: "
+                         "GET /api/job/<job_id>/logs?before=<logs_next>.")
+    logs_next: str | None = Field(
+        None, description="The cursor of the older entries (the 'before' of /api/job/<job_id>/logs); "
+                          "null when 'logs' holds the whole log.")
     assets: list[AssetOut]
     allowed_actions: list[str] = Field(..., description="What the calling user may do to the job now.")
     archived: bool
@@ -215,6 +229,14 @@ class JobOut(Schema):
     @staticmethod
     def resolve_status_label(job) -> str:
         return Status(job.status).label
+
+    @staticmethod
+    def resolve_logs(job) -> list:
+        return newest_logs(job).entries
+
+    @staticmethod
+    def resolve_logs_next(job) -> str | None:
+        return newest_logs(job).next_cursor
 
     @staticmethod
     def resolve_allowed_actions(job, context) -> list[str]:

@@ -36,7 +36,7 @@ from batches.models import Batch
 from batches.services import batch_choices, batch_upload, batch_upload_pending
 from jobs.formats.descriptions import Match, PsdDocument
 from jobs.models import Job, Priority, Stage, Status
-from jobs.selectors import job_assets_by_kind, job_detail_queryset, job_warning_groups
+from jobs.selectors import job_assets_by_kind, job_detail_queryset, job_warning_groups, shown_log_page
 from jobs.services import approval_open_items, is_low_confidence, job_matches
 from jobs.transitions import TransitionError, allowed_actions
 
@@ -272,6 +272,7 @@ def job_detail(request, pk: int):
         "geometry": match_geometry(job) if rows else None,
         "open_items": approval_open_items(job_matches(job)),
         "warning_groups": job_warning_groups(job),
+        "log_page": shown_log_page(job, request.GET.get("log_before")),
         "previews": previews,
         "comparison": comparison,
         **motion_context(job, assets, has_still=bool(previews or comparison)),

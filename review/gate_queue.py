@@ -3,13 +3,15 @@ for the review pages' "approve and next", their j/k shortcuts and the Stage 3 co
 
 A gate's queue is its active jobs awaiting it in queue order (priority, then oldest:
 :data:`review.selectors.QUEUE_ORDER`); neighbours are found by keyset comparison on that order,
-one query each, served by the ``job_active_queue`` index whatever the queue's length.
+one query each (one index seek per case of the keyset), served by the ``job_active_queue`` index
+whatever the queue's length.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -35,25 +37,39 @@ def gate_queue(stage: int) -> QuerySet[Job]:
     return active_jobs().filter(stage=stage, status=status).order_by(*QUEUE_ORDER)
 
 
-def _after(job: Job) -> Q:
-    rank, created, pk = job.priority_rank, job.created_at, job.pk
-    return Q(priority_rank__gt=rank) | Q(priority_rank=rank, created_at__gt=created) | Q(
-        priority_rank=rank, created_at=created, id__gt=pk)
+def _first_of(job: Job, *queues: QuerySet[Job]) -> int | None:
+    """The pk of the first job of the first non-empty queue, in one query: each queue a scalar
+    subquery (ORDER BY … LIMIT 1), so each is one seek into ``job_active_queue``. (An OR of
+    the keyset's three cases is no index range to SQLite: it read the gate's whole queue,
+    0.4 s a neighbour with 200,000 jobs waiting.)"""
+    found = Coalesce(*(Subquery(queue.values("pk")[:1]) for queue in queues))
+    return Job.objects.filter(pk=job.pk).annotate(found=found).values_list("found", flat=True).first()
 
 
 def next_at_gate(job: Job, stage: int) -> int | None:
     """The job after ``job`` in the gate's queue, else the queue's first (jobs passed over
     earlier), never ``job`` itself; None when nothing else waits."""
     queue = gate_queue(stage).exclude(pk=job.pk)
-    return queue.filter(_after(job)).values_list("pk", flat=True).first() or queue.values_list(
-        "pk", flat=True).first()
+    rank, created, pk = job.priority_rank, job.created_at, job.pk
+    return _first_of(
+        job,
+        queue.filter(priority_rank=rank, created_at=created, id__gt=pk),
+        queue.filter(priority_rank=rank, created_at__gt=created),
+        queue.filter(priority_rank__gt=rank),
+        queue,
+    )
 
 
 def previous_at_gate(job: Job, stage: int) -> int | None:
     """The job before ``job`` in the gate's queue (None at its head)."""
-    before = ~_after(job) & ~Q(pk=job.pk)
-    return (gate_queue(stage).filter(before).order_by(*(f"-{name}" for name in QUEUE_ORDER))
-            .values_list("pk", flat=True).first())
+    queue = gate_queue(stage).exclude(pk=job.pk).order_by(*(f"-{name}" for name in QUEUE_ORDER))
+    rank, created, pk = job.priority_rank, job.created_at, job.pk
+    return _first_of(
+        job,
+        queue.filter(priority_rank=rank, created_at=created, id__lt=pk),
+        queue.filter(priority_rank=rank, created_at__lt=created),
+        queue.filter(priority_rank__lt=rank),
+    )
 
 
 def gate_nav(job: Job, url_name: str, *, user) -> dict | None:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from batches.models import Batch
 from jobs.formats.descriptions import PsdDocument, TemplateDocument
 from jobs.models import Job, JobAsset, Stage, Status
-from jobs.selectors import job_assets_by_kind, job_detail_queryset, job_warning_groups
+from jobs.selectors import job_assets_by_kind, job_detail_queryset, job_warning_groups, shown_log_page
 from jobs.services import FIT_MODES, approval_open_items, is_low_confidence, job_matches
 from jobs.transitions import TransitionError, allowed_actions
 
@@ -210,6 +210,8 @@ def review_job(request, object_id, model_admin):
         "can_edit_matching": "approve_matching" in actions,
         "open_items": approval_open_items(job_matches(job)) if "approve_matching" in actions else [],
         "warning_groups": job_warning_groups(job),
+        "log_page": shown_log_page(job, request.GET.get("log_before")),
+        "log_changelist_url": f"{reverse('admin:jobs_joblog_changelist')}?job__id__exact={job.pk}",
         "gate_nav": gate_queue.gate_nav(job, "admin:jobs_job_review", user=request.user),
         **held_context(job, actions),
     }

@@ -51,6 +51,7 @@ ENDPOINTS = [
     ("post", "/api/job/{job}/approve-stage2"),
     ("post", "/api/job/{job}/approve-stage3"),
     ("get", "/api/job/{job}/preprocessing-status/1"),
+    ("get", "/api/job/{job}/logs"),
     ("post", "/api/job/{job}/send-back"),
     ("post", "/api/job/{job}/sign-off"),
     ("post", "/api/job/{job}/retry"),

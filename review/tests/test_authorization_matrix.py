@@ -48,6 +48,7 @@ def api_cases(job):
         ("get", "/api/jobs/stage/2", "jobs.view_job"),
         ("get", f"/api/jobs/{job.pk}", "jobs.view_job"),
         ("get", f"/api/job/{j}/preprocessing-status/1", "jobs.view_job"),
+        ("get", f"/api/job/{j}/logs", "jobs.view_job"),
         ("post", f"/api/job/{j}/approve-stage2", "jobs.approve_matching"),
         ("post", f"/api/job/{j}/approve-stage3", "jobs.approve_preview"),
         ("post", f"/api/job/{j}/send-back", "any approval"),

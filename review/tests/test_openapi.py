@@ -19,6 +19,7 @@ PATHS = {
     "/api/job/{job_id}/approve-stage2": "post",
     "/api/job/{job_id}/approve-stage3": "post",
     "/api/job/{job_id}/preprocessing-status/{stage}": "get",
+    "/api/job/{job_id}/logs": "get",
     "/api/job/{job_id}/send-back": "post",
     "/api/job/{job_id}/sign-off": "post",
     "/api/job/{job_id}/retry": "post",

@@ -28,7 +28,8 @@ PAGES = {
     "dashboard": (lambda c, auth: c.get(reverse("review:dashboard")), 16),
     "board": (lambda c, auth: c.get(reverse("review:dashboard_board")), 15),
     "board filtered": (lambda c, auth: c.get(reverse("review:dashboard_board"), {"q": "p0", "client": ""}), 15),
-    "job page": (lambda c, auth: c.get(reverse("review:dashboard_job", args=[last_job().pk])), 10),
+    # The job pages: the newest 50 log entries (LIMIT) and the latest send-back (first()), not the whole log.
+    "job page": (lambda c, auth: c.get(reverse("review:dashboard_job", args=[last_job().pk])), 11),
     "api stats": (lambda c, auth: c.get("/api/dashboard/stats", **auth), 7),
     "board by batch": (lambda c, auth: c.get(reverse("review:dashboard_board"), {"batch": Batch.objects.get().pk}),
                        16),
