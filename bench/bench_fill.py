@@ -58,6 +58,9 @@ CHUNK = 100_000  # jobs a statement (and a transaction)
 DAYS = 400  # the jobs' creation times span this many days, up to now
 ARCHIVE_AFTER_DAYS = 90
 BIG_LOG = 2000
+# The newest job is this much older than now: its stages' times and audit rows are all past
+# (a row in the future would keep the board's "something just changed" window open).
+LEAD_SECONDS = 6 * 3600
 MARKER = "bench-fill-0.csv"  # the first batch's name
 
 _WORDS = (
@@ -182,7 +185,7 @@ def _jobs_statement(sql: Sql, lo: int, hi: int, total: int, first_batch: int, no
   projects(idx, name) AS (VALUES {projects}),
   g AS (SELECT n, (n * 7919 + 13) % 10000 AS b, n / {JOBS_PER_BATCH} AS bat,
                ((n / {JOBS_PER_BATCH}) * 40503 + 17) % 10000 AS h,
-               {now_epoch - span} + (n * {span}) / {max(total, 1)} AS t FROM s),
+               {now_epoch - span - LEAD_SECONDS} + (n * {span}) / {max(total, 1)} AS t FROM s),
   st AS (SELECT g.*, {state} AS stage, {status} AS status, n % 5 AS p FROM g)
 SELECT_FROM st JOIN clients c ON c.idx = (st.h * st.h) / 1000000
   JOIN projects pr ON pr.idx = (st.bat * 7 + st.h) % {len(PROJECTS)}"""
@@ -241,8 +244,10 @@ def _warnings_statement(sql: Sql, first_job: int, last_job: int) -> tuple[str, l
     return _insert(JobWarning, values, source, sql)
 
 
-def _logs_statement(sql: Sql, first_job: int, last_job: int, *, rows: int = len(HISTORY)) -> tuple[str, list]:
-    """``rows`` audit rows of each job first_job … last_job (HISTORY's, repeated past ten)."""
+def _logs_statement(sql: Sql, first_job: int, last_job: int, *, rows: int = len(HISTORY),
+                    spacing: int = 20) -> tuple[str, list]:
+    """``rows`` audit rows of each job first_job … last_job (HISTORY's, repeated past ten),
+    ``spacing`` seconds apart from the job's creation."""
     from jobs.models import JobLog
 
     def literal(value):
@@ -261,7 +266,7 @@ def _logs_statement(sql: Sql, first_job: int, last_job: int, *, rows: int = len(
         "to_status": ("h.to_status", []),
         "message": ("h.action || ' (bench)'", []),
         "details": empty,
-        "created_at": (sql.plus_seconds("j.created_at", "r.n * 20"), []),
+        "created_at": (sql.plus_seconds("j.created_at", f"r.n * {spacing}"), []),
     }
     source = f"""{sql.with_} {sql.numbers('r', 0, rows - 1)},
   h(k, action, actor, stage, from_stage, from_status, to_stage, to_status) AS (VALUES {steps})
@@ -318,7 +323,7 @@ def fill(total: int = 1_000_000, *, verbose: bool = True) -> dict:
            .order_by("-pk").values_list("pk", "job_id").first())
     if big:
         with connection.cursor() as cursor:
-            cursor.execute(*_logs_statement(sql, big[0], big[0], rows=BIG_LOG - len(HISTORY)))
+            cursor.execute(*_logs_statement(sql, big[0], big[0], rows=BIG_LOG - len(HISTORY), spacing=1))
     say(f"filled {total:,} jobs in {time.perf_counter() - started:.0f} s; analysing")
     analysed = time.perf_counter()
     with connection.cursor() as cursor:

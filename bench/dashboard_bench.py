@@ -219,7 +219,7 @@ def main() -> None:
     where.add_argument("--database-url", default="", help="an empty throw-away database, or a kept fill")
     where.add_argument("--sqlite", default="", help="this SQLite file (default: a temp file)")
     parser.add_argument("--keep", action="store_true", help="keep the filled database for the next run")
-    parser.add_argument("--only", default="", help="comma-separated rows to time (default: all)")
+    parser.add_argument("--only", default="", help="rows to time, separated by semicolons (default: all)")
     parser.add_argument("--conn-max-age", type=int, default=None,
                         help="Django's CONN_MAX_AGE for the run (default: as configured, 0 unless set)")
     args = parser.parse_args()
@@ -244,7 +244,7 @@ def main() -> None:
     run = time.strftime("%H%M%S")
     user, token = reviewer_with_token(run)
     try:
-        only = {name.strip() for name in args.only.split(",") if name.strip()}
+        only = {name.strip() for name in args.only.split(";") if name.strip()}
         results = measure(user, token, info, args.requests, only)
         setup = f"{connection.vendor}, CONN_MAX_AGE={connection.settings_dict['CONN_MAX_AGE']}"
         ok = report(results, args.jobs, setup)
