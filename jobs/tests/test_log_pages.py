@@ -123,3 +123,19 @@ def test_the_page_query_reads_the_index_in_order_on_both_databases(make_job):
             assert "TEMP B-TREE" not in plan.upper(), plan  # no sort of the job's rows
         else:
             assert "Sort" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_the_log_has_one_index_on_its_job_and_deleting_a_job_still_cascades(make_job):
+    """Migration 0013 drops the foreign key's own index on job_id: joblog_job_order starts with
+    job_id and serves its lookups and the cascade of a job's deletion."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, JobLog._meta.db_table)
+    leading = sorted(name for name, info in constraints.items()
+                     if info["index"] and not info["primary_key"] and info["columns"][:1] == ["job_id"])
+    assert leading == ["joblog_job_order"]
+    job, other = make_job(), make_job()
+    for target in (job, other):
+        JobLog.objects.create(job=target, stage=Stage.VALIDATE, action="note", actor="system")
+    job.delete()
+    assert list(JobLog.objects.values_list("job_id", flat=True)) == [other.pk]
