@@ -165,7 +165,7 @@ QUEUE_KEY = ("priority_rank", "created_at", "id")
 
 
 def search_queue(base: QuerySet[Job], q: str, *, stages: list[int], offset: int = 0,
-                 limit: int) -> dict[int, StageHits]:
+                 limit: int, archived: bool | None = None) -> dict[int, StageHits]:
     """The search ``q`` within ``base``, per stage of ``stages``: its count and the ids of its
     jobs ``offset`` to ``offset + limit`` in queue order (the board: offset 0, the first cards;
     the API: a page).
@@ -176,17 +176,30 @@ def search_queue(base: QuerySet[Job], q: str, *, stages: list[int], offset: int 
     are more, each stage's count is what that pass found (at least the slice), marked capped,
     and each stage's slice is read in queue order, where such common matches come soon (one
     more query per stage).
+
+    ``archived`` (False: active jobs, True: archived ones) scopes a ``base`` that is not scoped
+    yet; None: ``base`` is used as it is. Given, PostgreSQL's pass says "not archived" as
+    ``archived IS NOT TRUE``, which the partial indexes' ``NOT archived`` does not cover: its
+    planner otherwise ANDs the trigram bitmap with a bitmap of every active job
+    (job_active_state), 131 ms of a search with 39,000 matches among a million jobs (32 ms
+    without). The stages' reads keep ``archived = false`` and walk the job_active_queue index.
     """
     words = search_words(q)
     if not words:
         raise ValueError("search_queue needs a search")
     # No condition on the stage in the pass: SQLite, without statistics, would read every row of
     # the stages by their index instead of looking up the FTS hits by id.
-    qs = base
+    qs = base if archived is None else base.filter(archived=archived)
+    pass_qs = qs
+    if archived is False and connections[qs.db].vendor == "postgresql":
+        pass_qs = base.filter(_condition(f'"{Job._meta.db_table}"."archived" IS NOT TRUE', []))
     hits = _probe(qs, words)
     overflow = hits is not None and len(hits) > INDEX_HITS
     searched = _searched(qs, words, None if overflow else hits)
-    sample = _searched(qs, words, hits[: COUNT_CAP + 1]) if overflow else searched
+    if overflow:
+        sample = _searched(qs, words, hits[: COUNT_CAP + 1])
+    else:
+        sample = searched if pass_qs is qs else _searched(pass_qs, words, hits)
     rows = _raw_rows(sample.order_by().values_list("id", "stage", *QUEUE_KEY[:2])[: COUNT_CAP + 1])
     capped = overflow or len(rows) > COUNT_CAP
     by_stage: dict[int, list[tuple]] = {stage: [] for stage in stages}

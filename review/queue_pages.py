@@ -114,8 +114,9 @@ def jobs_in_stage_page(*, stage: int, filters: JobFilters, page_size: int, page:
     qs = jobs_filtered(filters).filter(stage=stage)
     start = 0 if cursor is not None else (page - 1) * page_size
     if filters.q:  # the search's one pass (jobs.search.search_queue) counts, and lists a numbered page
-        base = jobs_filtered(replace(filters, q=""))
-        hit = search_queue(base, filters.q, stages=[stage], offset=start, limit=0 if cursor else page_size + 1)[stage]
+        base = jobs_filtered(replace(filters, q="", archived="include"))
+        hit = search_queue(base, filters.q, stages=[stage], offset=start, limit=0 if cursor else page_size + 1,
+                           archived=selectors.ARCHIVED_SCOPE[filters.archived])[stage]
         count, exact = hit.count, not hit.capped
         if cursor is None:
             rows = _rows_by_id({stage: hit.ids}, extra=("priority_rank", "created_at"))[stage]

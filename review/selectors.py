@@ -280,7 +280,9 @@ def board_columns(
     over its matches (jobs.search.search_queue).
     """
     if filters.q:  # one pass over the search's matches (jobs.search.search_queue): counts stop at COUNT_CAP
-        hits = search_queue(jobs_filtered(replace(filters, q="")), filters.q, stages=Stage.values, limit=per_stage)
+        unscoped = jobs_filtered(replace(filters, q="", archived="include"))
+        hits = search_queue(unscoped, filters.q, stages=Stage.values, limit=per_stage,
+                            archived=ARCHIVED_SCOPE[filters.archived])
         rows_by_stage = _rows_by_id({stage: hit.ids for stage, hit in hits.items()})
         counts = {stage: hit.count for stage, hit in hits.items()}
         capped = {stage: hit.capped for stage, hit in hits.items()}

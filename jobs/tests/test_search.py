@@ -151,6 +151,11 @@ def test_the_dashboard_and_the_api_search_the_same_way(generated):
             page = jobs_in_stage_page(stage=stage, filters=JobFilters(q=q), page=1, page_size=500)
             assert {card.id for card in page.results} == oracle([j for j in active if j.stage == stage], q)
         assert set(jobs_filtered(JobFilters(q=q, archived="include")).values_list("pk", flat=True)) == oracle(jobs, q)
+        for scope, scoped in (("include", jobs), ("only", [j for j in jobs if j.archived])):
+            columns = board_columns(JobFilters(q=q, archived=scope), per_stage=500)
+            assert {card.id for column in columns for card in column.cards} == oracle(scoped, q), (q, scope)
+            page = jobs_in_stage_page(stage=2, filters=JobFilters(q=q, archived=scope), page=1, page_size=500)
+            assert {card.id for card in page.results} == oracle([j for j in scoped if j.stage == 2], q), (q, scope)
 
 
 @pytest.mark.parametrize("index_hits", [10_000, 3])
