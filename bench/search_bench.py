@@ -35,6 +35,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from bench_fill import MIX  # noqa: E402  (the stages and statuses of every fill: one mix)
 
 FIRST = ["Acme", "Northwind", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Hooli"]
 SECOND = ["Studios", "Media", "Foods", "Motors", "Labs", "Pictures", "Retail", "Sports", "Bank", "Travel"]
@@ -53,10 +56,6 @@ NOTES = ["", "", "", "client wants a bigger logo", "waiting on client assets", "
          "client signed off the storyboard", "translate to French and German", "", "square and vertical cuts",
          "no changes", "client asked for a shorter version", "colour grade warmer", "price tag updated",
          "client feedback in the thread", "", "add end card", "subtitle burn-in"]
-# (stage, status, share): a pipeline in full swing, most jobs done (as bench/dashboard_bench.py).
-MIX = [(0, "pending", 4), (1, "queued", 3), (1, "processing", 1), (1, "failed", 1), (2, "awaiting_review", 20),
-       (2, "needs_attention", 1), (3, "queued", 2), (3, "awaiting_approval", 10), (4, "queued", 2),
-       (4, "needs_attention", 3), (4, "completed", 53)]
 TARGETS_MS = {"board": 150.0, "api": 50.0}
 
 
@@ -87,7 +86,7 @@ def mix_case() -> str:
     """SQL CASE mapping ``n % 100`` to stage and status per MIX."""
     stage, status, bound = [], [], 0
     for s, st, share in MIX:
-        bound += share
+        bound += round(share * 100)
         stage.append(f"WHEN n % 100 < {bound} THEN {s}")
         status.append(f"WHEN n % 100 < {bound} THEN '{st}'")
     return "CASE " + " ".join(stage) + " END", "CASE " + " ".join(status) + " END"
