@@ -162,6 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Django's ModelBackend, a user's permissions read in one query (aeautomation/auth_backends.py).
+AUTHENTICATION_BACKENDS = ["aeautomation.auth_backends.ModelBackend"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", "UTC")
