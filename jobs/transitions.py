@@ -223,6 +223,9 @@ def _checked_move(action: str, user, reason: str) -> tuple[Move, str]:
     return move, reason
 
 
+_CHECKED_FIELDS = ("job_id", "stage", "status", "attempts", "version", "archived")  # what a move checks
+
+
 def job_transition(
     *,
     job: Job | int,
@@ -239,18 +242,23 @@ def job_transition(
 
     ``fields`` are extra Job columns written by the same UPDATE; ``prepare(job)`` computes
     more of them (and the audit row's details and message) from the job as it is inside the
-    transaction, its row locked, so a change built on the job's current data (its matches)
-    cannot be lost to a concurrent move; ``within(job)`` runs inside the transaction after the
-    move (to store a stage's results atomically with it). Every move checks and bumps the
+    transaction (the row the move locked, read once), so a change built on the job's current
+    data (its matches) cannot be lost to a concurrent move; ``within(job)`` runs inside the
+    transaction after the move (to store a stage's results atomically with it). Every move checks and bumps the
     job's ``version``. Raises a :class:`TransitionError` and changes nothing when the move is
-    not allowed now, the user lacks the permission, or a required reason is missing.
+    not allowed now, the user lacks the permission, or a required reason is missing. The
+    returned job carries the move's audit row as ``move_log``.
     """
     move, reason = _checked_move(action, user, reason)
     pk = job.pk if isinstance(job, Job) else job
 
     with transaction.atomic():
         locked = Job.objects.select_for_update().filter(pk=pk)
-        current = locked.values("job_id", "stage", "status", "attempts", "version", "archived").first()
+        if prepare is not None:  # the whole row, locked: prepare builds on it (one read, not two)
+            row = locked.first()
+            current = None if row is None else {name: getattr(row, name) for name in _CHECKED_FIELDS}
+        else:
+            current = locked.values(*_CHECKED_FIELDS).first()
         if current is None:
             raise TransitionNotAllowed(f"Job {pk} does not exist.")
         state = (current["stage"], current["status"])
@@ -270,7 +278,7 @@ def job_transition(
         now = timezone.now()
         extra = dict(fields or {})
         if prepare is not None:
-            prepared = prepare(Job.objects.get(pk=pk))
+            prepared = prepare(row)
             extra.update(prepared.fields)
             details = {**(details or {}), **prepared.details} or None
             message = prepared.message or message
@@ -327,6 +335,7 @@ def job_transition(
             message=message or (f"{move.label}: {reason}" if reason else move.label),
             details=log_details,
         )
+        fresh.move_log = log
         if within is not None:
             within(fresh)
         stage_changed.send(

@@ -424,8 +424,7 @@ def approve_stage2(request, job_id: str, payload: ApproveMatchingIn | None = Non
     empty placeholders are approved too and listed in ``approved_anyway``."""
     job = job_approve_matching(job=get_job(job_id), user=request.auth, changes=_match_changes(payload),
                                approve_anyway=True)
-    log = job.logs.filter(action="approve_matching").order_by("-id").values_list("details", flat=True).first()
-    return {**action_result(job), "approved_anyway": (log or {}).get("approved_anyway", [])}
+    return {**action_result(job), "approved_anyway": job.move_log.details.get("approved_anyway", [])}
 
 
 @api.post("/job/{job_id}/approve-stage3", response={200: JobActionOut, **ACTION_ERRORS}, auth=APPROVE_PREVIEW,
