@@ -44,7 +44,8 @@ def priority_rank(priority: str) -> int:
 
 
 class Job(models.Model):
-    batch = models.ForeignKey("batches.Batch", on_delete=models.PROTECT, related_name="jobs")
+    # Indexed by job_batch_state (batch, status, archived), which serves its lookups too.
+    batch = models.ForeignKey("batches.Batch", on_delete=models.PROTECT, related_name="jobs", db_index=False)
     line = models.PositiveIntegerField(help_text="The CSV line this job came from.")
 
     # The CSV fields.
@@ -111,6 +112,8 @@ class Job(models.Model):
             models.Index(fields=["created_at"]),
             models.Index(fields=["client_name"]),
             models.Index(fields=["status", "lease_expires_at"]),
+            # A batch's jobs, and its status's count of them by state, from the index alone.
+            models.Index(fields=["batch", "status", "archived"], name="job_batch_state"),
             # The dashboard's columns and counts: active jobs only, in queue order.
             models.Index(fields=["stage", "status"], condition=models.Q(archived=False), name="job_active_state"),
             models.Index(fields=["stage", "priority_rank", "created_at", "id"], condition=models.Q(archived=False),

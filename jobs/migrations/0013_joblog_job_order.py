@@ -7,31 +7,13 @@ a third less).
 
 The foreign key index is dropped by name as the database reports it (Django named it when the
 table was made): altering the field with the schema editor would remake the whole table on
-SQLite."""
+SQLite (jobs/migrations/_fk_index.py)."""
 
 from django.db import migrations, models
 
+from ._fk_index import create_index_on, drop_index_on
+
 LOG_TABLE = "jobs_joblog"
-
-
-def _job_id_indexes(schema_editor) -> list[str]:
-    """The indexes of the audit log on job_id alone (the foreign key's)."""
-    connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, LOG_TABLE)
-    return [name for name, info in constraints.items()
-            if info["index"] and not info["primary_key"] and not info["unique"] and info["columns"] == ["job_id"]]
-
-
-def drop_foreign_key_index(apps, schema_editor):
-    for name in _job_id_indexes(schema_editor):
-        schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(name)}")
-
-
-def create_foreign_key_index(apps, schema_editor):
-    if not _job_id_indexes(schema_editor):
-        name = schema_editor.quote_name("jobs_joblog_job_id_fk_idx")
-        schema_editor.execute(f"CREATE INDEX {name} ON {schema_editor.quote_name(LOG_TABLE)} (job_id)")
 
 
 class Migration(migrations.Migration):
@@ -58,6 +40,8 @@ class Migration(migrations.Migration):
                                             to="jobs.job"),
                 ),
             ],
-            database_operations=[migrations.RunPython(drop_foreign_key_index, create_foreign_key_index)],
+            database_operations=[migrations.RunPython(
+                drop_index_on(LOG_TABLE, "job_id"), create_index_on(LOG_TABLE, "job_id", "jobs_joblog_job_id_fk_idx"),
+            )],
         ),
     ]

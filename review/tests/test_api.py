@@ -6,7 +6,9 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from batches.models import Batch
 from jobs.models import Job, JobLog, Stage, Status
@@ -256,6 +258,27 @@ def test_approve_stage2_twice_is_409(client, reviewer, token_for, make_job, djan
     }
     assert second.status_code == 409
     assert second.json()["code"] == "conflict" and "not possible now" in second.json()["message"]
+
+
+def test_an_approval_makes_the_same_few_queries(client, reviewer, token_for, make_job,
+                                                django_capture_on_commit_callbacks):
+    """An approval's round trips, each of which costs a remote database's latency: the token, the
+    user's permissions (one query: aeautomation/auth_backends.py), the job, the move's locked
+    read, its guarded UPDATE and re-read, the audit row, the warnings, the batch's status (a
+    grouped count and a conditional UPDATE); in a test, a savepoint and its release around the
+    move; then, after the commit, the task. Not the audit row again: the answer takes it from the
+    move."""
+    auth = token_for(reviewer)
+    jobs = [stage2_job(make_job) for _ in range(2)]
+    with django_capture_on_commit_callbacks(execute=False):
+        post_json(client, f"/api/job/{jobs[0].job_id}/approve-stage2", None, **auth)  # the token's last_used written
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=False) as after:
+        response = post_json(client, f"/api/job/{jobs[1].job_id}/approve-stage2", None, **auth)
+    assert response.status_code == 200 and response.json()["approved_anyway"], response.content
+    sql = [query["sql"] for query in queries]
+    assert len(sql) == 12 and len(after) == 1, "\n".join(sql)
+    assert sum("FOR UPDATE" in q for q in sql if connection.vendor == "postgresql") <= 1
+    assert not any("jobs_joblog" in q and q.startswith("SELECT") for q in sql), "the audit row read back"
 
 
 def test_approve_stage2_with_overrides_applies_them(client, reviewer, token_for, make_job,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from batches.models import Batch
+from batches.services import batch_refresh_status
 from jobs.bulk import insert_many
 from jobs.models import Job, JobLog
 from review.api_auth import api_token_create
@@ -144,3 +145,29 @@ def test_the_stage_list_first_and_next_pages_are_index_backed(month_of_jobs, cli
 def test_the_plan_check_sees_a_full_scan_and_a_sort(month_of_jobs):
     assert explain_problems("SELECT id FROM jobs_job WHERE notes = 'x'")
     assert explain_problems("SELECT id FROM jobs_job WHERE archived = false ORDER BY notes LIMIT 5")
+
+
+def test_a_batch_status_is_counted_from_its_index(month_of_jobs):
+    """Every move that changes a job's state class recounts its batch (batch_refresh_status):
+    from the job_batch_state index (batch, status, archived) alone, never the batch's rows."""
+    other = Batch.objects.create(name="small.csv", sha256="1" * 64)
+    now = timezone.now()
+    insert_many(Job, [{"batch_id": other.pk, "line": i + 2, "job_id": f"T{i:03d}", "status": status, "stage": 2}
+                      for i, status in enumerate(["awaiting_review"] * 15 + ["needs_attention"] * 5)],
+                constants={"psd_path": "/in/a.psd", "aepx_path": "/in/a.aepx", "output_name": "o.aep",
+                           "priority": "medium", "priority_rank": 1, "created_at": now, "stage_entered_at": now,
+                           "updated_at": now})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "ANALYZE jobs_job")
+    assert batch_refresh_status(other.pk) == Batch.Status.WAITING
+    with CaptureQueriesContext(connection) as queries:
+        batch_refresh_status(other.pk)
+    count = next(q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT"))
+    assert explain_problems(count) == []
+    with connection.cursor() as cursor:
+        cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + count)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    if connection.vendor == "sqlite":
+        assert "USING COVERING INDEX job_batch_state" in plan, plan
+    else:
+        assert "job_batch_state" in plan, plan

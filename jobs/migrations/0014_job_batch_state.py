@@ -1,0 +1,41 @@
+"""A batch's jobs by state, from one index: (batch, status, archived). A batch's status is
+recounted from its jobs in every move that changes a job's state class (batches/services.py,
+batch_refresh_status); with the columns the count groups by in the index, that is an
+index-only read of its entries (a thousand-job batch on PostgreSQL: about 5 pages instead of
+the 150 heap pages of its rows). The foreign key's own index on batch_id goes: the new one
+starts with batch_id, and every write of a job updates one index fewer."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+from ._fk_index import create_index_on, drop_index_on
+
+JOB_TABLE = "jobs_job"
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("batches", "0005_batch_import_state"),
+        ("jobs", "0013_joblog_job_order"),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="job",
+            index=models.Index(fields=["batch", "status", "archived"], name="job_batch_state"),
+        ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="job",
+                    name="batch",
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT,
+                                            related_name="jobs", to="batches.batch"),
+                ),
+            ],
+            database_operations=[migrations.RunPython(
+                drop_index_on(JOB_TABLE, "batch_id"), create_index_on(JOB_TABLE, "batch_id", "jobs_job_batch_id_fk_idx"),
+            )],
+        ),
+    ]
