@@ -7,11 +7,11 @@ a third less).
 
 The foreign key index is dropped by name as the database reports it (Django named it when the
 table was made): altering the field with the schema editor would remake the whole table on
-SQLite (jobs/migrations/_fk_index.py)."""
+SQLite (jobs/migrations/_indexes.py)."""
 
 from django.db import migrations, models
 
-from ._fk_index import create_index_on, drop_index_on
+from ._indexes import create_index_on, drop_index_on
 
 LOG_TABLE = "jobs_joblog"
 

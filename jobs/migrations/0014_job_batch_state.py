@@ -3,12 +3,13 @@ recounted from its jobs in every move that changes a job's state class (batches/
 batch_refresh_status); with the columns the count groups by in the index, that is an
 index-only read of its entries (a thousand-job batch on PostgreSQL: about 5 pages instead of
 the 150 heap pages of its rows). The foreign key's own index on batch_id goes: the new one
-starts with batch_id, and every write of a job updates one index fewer."""
+starts with batch_id, and every write of a job updates one index fewer. Where the planner has
+statistics, the table is analysed again so that it has them for the new index too."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-from ._fk_index import create_index_on, drop_index_on
+from ._indexes import analyze_if_analysed, create_index_on, drop_index_on
 
 JOB_TABLE = "jobs_job"
 
@@ -38,4 +39,5 @@ class Migration(migrations.Migration):
                 drop_index_on(JOB_TABLE, "batch_id"), create_index_on(JOB_TABLE, "batch_id", "jobs_job_batch_id_fk_idx"),
             )],
         ),
+        migrations.RunPython(analyze_if_analysed(JOB_TABLE), migrations.RunPython.noop),
     ]

@@ -1,7 +1,7 @@
-"""Dropping (and on the way back, remaking) a foreign key's own index, for migrations whose new
-index starts with that column and so serves its lookups and cascades.
+"""What the migrations that reshape indexes share.
 
-The index is found by its column as the database reports it (Django named it when the table
+Dropping (and on the way back, remaking) a foreign key's own index, for migrations whose new
+index starts with that column and so serves its lookups and cascades: the index is found by its column as the database reports it (Django named it when the table
 was made): altering the field with the schema editor instead would remake the whole table on
 SQLite. (A module of the migrations package whose name starts with "_" is not a migration.)
 """
@@ -31,3 +31,21 @@ def create_index_on(table: str, column: str, name: str):
             quote = schema_editor.quote_name
             schema_editor.execute(f"CREATE INDEX {quote(name)} ON {quote(table)} ({quote(column)})")
     return create
+
+
+def analyze_if_analysed(table: str):
+    """A RunPython function giving a table's new index its planner statistics where the
+    database has statistics already (SQLite: a ``sqlite_stat1`` table, made by an ANALYZE;
+    PostgreSQL always has them). SQLite's planner, knowing every index of a table but a new
+    one, takes the new one for a very selective index: at a million jobs it then read every
+    batch's jobs by the new batch index to find the 500 most recent (2.3 s instead of 2 ms).
+    Where nothing was ever analysed, every index is estimated alike and nothing is done."""
+    def analyze(apps, schema_editor):
+        connection = schema_editor.connection
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+                if cursor.fetchone() is None:
+                    return
+        schema_editor.execute(f"ANALYZE {schema_editor.quote_name(table)}")
+    return analyze
