@@ -64,7 +64,10 @@ def _database_left_as_migrated(django_db_blocker):
     with django_db_blocker.unblock():
         if contents and not Group.objects.exists():
             # The teardown flush ran post_migrate (content types, permissions): empty it first.
-            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+            # Keep the sequences (as Django's own teardown flush does): the rows put back keep
+            # their ids, so sequences restarted at 1 would hand those ids out again (PostgreSQL:
+            # the next Schedule a migration creates collides with the restored id 1).
+            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True, reset_sequences=False)
             connection.creation.deserialize_db_from_string(contents)
 
 
