@@ -38,10 +38,11 @@ def _at(moment):
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-@pytest.fixture
-def month_of_jobs(db):
+@pytest.fixture(params=["analysed", "never analysed"])
+def month_of_jobs(db, request):
     """JOBS jobs over the last 30 days and LOGS_PER_JOB audit rows each (the last "deployed" for
-    the completed ones, a few of them today), then ANALYZE."""
+    the completed ones, a few of them today), then ANALYZE; on SQLite also as a database that
+    was never analysed (the embedded default: nothing runs ANALYZE), with no statistics at all."""
     now = timezone.now()
     states = [(stage, status) for stage, status, share in MIX for _ in range(share)]
     batch = Batch.objects.create(name="scale.csv", sha256="0" * 64, started_at=now - timedelta(days=31))
@@ -64,7 +65,12 @@ def month_of_jobs(db):
                          "details": json.dumps({})})
     JobLog.objects.append_many(logs, constants={"stage": 0, "actor": "system"})
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "ANALYZE jobs_job, jobs_joblog, batches_batch")
+        if request.param == "analysed":
+            cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "ANALYZE jobs_job, jobs_joblog, batches_batch")
+        elif connection.vendor == "sqlite":
+            cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+        else:
+            pytest.skip("PostgreSQL analyses its tables itself (autovacuum)")
     return jobs
 
 
