@@ -36,7 +36,7 @@ import string
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BigIntegerField, BooleanField, Func, QuerySet
 from django.db.models.expressions import RawSQL
 
 from .models import Job
@@ -142,6 +142,23 @@ def search_jobs(qs: QuerySet[Job], q: str) -> QuerySet[Job]:
     return _searched(qs, words, hits if hits is not None and len(hits) <= INDEX_HITS else None)
 
 
+class SortableTime(Func):
+    """A timestamp as a value that sorts as it does and costs nothing to load, for ordering
+    thousands of rows in Python: SQLite's stored text as it is; on PostgreSQL whole microseconds
+    since 1970 (EXTRACT(EPOCH …) is exact, numeric, from PostgreSQL 14), not a timestamptz,
+    which psycopg would make into a datetime (5,000 of them: 20 ms of a 35 ms search)."""
+
+    arity = 1
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(EXTRACT(EPOCH FROM {sql}) * 1000000 AS bigint)", params
+
+
 def _raw_rows(qs: QuerySet) -> list[tuple]:
     """The rows of ``qs`` as the database driver gives them (SQLite: timestamps as their text,
     which sorts as they do), without the ORM's conversions (thousands of rows per search)."""
@@ -200,7 +217,8 @@ def search_queue(base: QuerySet[Job], q: str, *, stages: list[int], offset: int 
         sample = _searched(qs, words, hits[: COUNT_CAP + 1])
     else:
         sample = searched if pass_qs is qs else _searched(pass_qs, words, hits)
-    rows = _raw_rows(sample.order_by().values_list("id", "stage", *QUEUE_KEY[:2])[: COUNT_CAP + 1])
+    rows = _raw_rows(sample.order_by().annotate(queued_at=SortableTime("created_at"))
+                     .values_list("id", "stage", "priority_rank", "queued_at")[: COUNT_CAP + 1])
     capped = overflow or len(rows) > COUNT_CAP
     by_stage: dict[int, list[tuple]] = {stage: [] for stage in stages}
     for pk, stage, rank, created in rows:
