@@ -93,7 +93,7 @@ def mix_case() -> str:
 
 
 def fill(total: int) -> None:
-    from django.db import connection
+    from django.db import DatabaseError, connection
     from django.utils import timezone
 
     from batches.models import Batch
@@ -150,8 +150,15 @@ def fill(total: int) -> None:
             cursor.execute(f"DROP TABLE {name}")
         for sql in (migration.SQLITE_CREATE + migration.SQLITE_FILL if vendor == "sqlite" else migration.PG_CREATE):
             cursor.execute(sql)
-        if vendor == "postgresql":  # (autovacuum would; SQLite has no statistics unless someone runs ANALYZE)
-            cursor.execute("ANALYZE")
+        if vendor == "postgresql":
+            # What autovacuum would do, done before the timing rather than during it (a million
+            # new rows set it off: one run of the timings beside it had a p95 three times another's).
+            # SQLite has no statistics unless someone runs ANALYZE.
+            cursor.execute("VACUUM ANALYZE")
+            try:  # and the fill's dirty pages written now, not by a checkpoint during the timings
+                cursor.execute("CHECKPOINT")
+            except DatabaseError:  # (superusers and pg_checkpoint only: then it is left to the server)
+                pass
 
 
 def query_kinds(rng: random.Random, total: int) -> dict[str, callable]:
@@ -209,6 +216,7 @@ def main() -> None:
     parser.add_argument("--no-fill", action="store_true",
                         help="reuse the jobs of a kept run (PostgreSQL, or a SQLite file named by --database-url)")
     parser.add_argument("--kinds", default="", help="only these kinds of query (comma-separated)")
+    parser.add_argument("--verbose", action="store_true", help="print each query's times")
     args = parser.parse_args()
     configure(args)
     from django.core.management import call_command
@@ -238,6 +246,9 @@ def main() -> None:
         if not args.no_scan:
             rng.setstate(state)
             scan, _ = timed(old_board, max(3, args.repeat // 4), make_query)
+        if args.verbose:
+            for q, board_ms, api_ms in zip(queries, board, api):
+                print(f"    {q!r}: board {board_ms:.0f} ms, api {api_ms:.0f} ms", file=sys.stderr)
         hits = sum(c.count for c in board_columns(JobFilters(q=queries[0]), per_stage=1))
         rows.append((kind, queries[0], hits, board, api, scan))
         print(f"  {kind}: board p95 {pct(board, 95):.0f} ms", file=sys.stderr)
