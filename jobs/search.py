@@ -26,7 +26,8 @@ listed. :func:`search_queue` (the board and the API's lists) reads at most :data
 matches once, by id (their stage and queue position only): with no more, the counts are exact
 and the cards come from that pass; with more, each stage's count is what that pass found, a
 lower bound marked ``capped`` (the board shows "1,234+", the API ``count_exact: false``), and each
-stage's cards are read in queue order (the queue index), where common matches come at once.
+stage's cards are read in queue order (the queue index), where common matches come at once. A
+search of short words only counts up to :data:`SHORT_COUNT_CAP` (its pass reads rows one by one).
 On SQLite the FTS hits are fetched once per request, at most :data:`INDEX_HITS` + 1.
 """
 
@@ -47,6 +48,10 @@ TRIGRAM_INDEX = "job_search_trgm"  # PostgreSQL only
 MIN_INDEXED = 3  # characters a word needs to use a trigram index
 INDEX_HITS = 5_000  # SQLite: more FTS hits than this, and rows are checked in queue order instead
 COUNT_CAP = 5_000  # search counts are exact up to this many jobs
+# ... or this many, for a search of only words shorter than MIN_INDEXED: no index narrows those,
+# so the one pass checks jobs row by row until it has this many matches (5,000 of a common
+# two-letter word: 70-90 ms of an API page at a million jobs).
+SHORT_COUNT_CAP = 1_000
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
@@ -187,8 +192,8 @@ def search_queue(base: QuerySet[Job], q: str, *, stages: list[int], offset: int 
     jobs ``offset`` to ``offset + limit`` in queue order (the board: offset 0, the first cards;
     the API: a page).
 
-    One pass over at most COUNT_CAP + 1 matching jobs of any stage (id, stage and queue order
-    only; on SQLite, looked up by id from the FTS hits): when there are no more, counts are exact
+    One pass over at most COUNT_CAP + 1 matching jobs of any stage (SHORT_COUNT_CAP + 1 for a
+    search of short words only; id, stage and queue order only; on SQLite, looked up by id from the FTS hits): when there are no more, counts are exact
     and the slices come from that pass (one query; two on SQLite with the FTS probe). When there
     are more, each stage's count is what that pass found (at least the slice), marked capped,
     and each stage's slice is read in queue order, where such common matches come soon (one
@@ -217,9 +222,11 @@ def search_queue(base: QuerySet[Job], q: str, *, stages: list[int], offset: int 
         sample = _searched(qs, words, hits[: COUNT_CAP + 1])
     else:
         sample = searched if pass_qs is qs else _searched(pass_qs, words, hits)
+    indexed = any(len(word) >= MIN_INDEXED for word in words)
+    cap = COUNT_CAP if indexed else min(COUNT_CAP, SHORT_COUNT_CAP)
     rows = _raw_rows(sample.order_by().annotate(queued_at=SortableTime("created_at"))
-                     .values_list("id", "stage", "priority_rank", "queued_at")[: COUNT_CAP + 1])
-    capped = overflow or len(rows) > COUNT_CAP
+                     .values_list("id", "stage", "priority_rank", "queued_at")[: cap + 1])
+    capped = overflow or len(rows) > cap
     by_stage: dict[int, list[tuple]] = {stage: [] for stage in stages}
     for pk, stage, rank, created in rows:
         if stage in by_stage:

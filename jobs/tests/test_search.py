@@ -184,6 +184,24 @@ def test_counts_are_capped(generated, monkeypatch, index_hits):
         assert page.count_exact is not columns[2].capped
 
 
+def test_a_search_of_short_words_only_counts_to_its_own_cap(generated, monkeypatch):
+    """No index narrows a search of one- and two-character words: its one pass stops at
+    SHORT_COUNT_CAP matches (checked row by row), a search with a longer word at COUNT_CAP."""
+    jobs, _ = generated
+    active = [job for job in jobs if not job.archived]
+    monkeypatch.setattr(search, "SHORT_COUNT_CAP", 3)
+    for q in ("a", "ac me"):
+        matching = oracle(active, q)
+        assert len(matching) > 3, q
+        columns = board_columns(JobFilters(q=q), per_stage=500)
+        assert all(column.capped for column in columns), q
+        assert {card.id for column in columns for card in column.cards} == matching, q  # the cards are all there
+    columns = board_columns(JobFilters(q="acme"), per_stage=500)
+    assert len(oracle(active, "acme")) > 3
+    assert not any(column.capped for column in columns)
+    assert sum(column.count for column in columns) == len(oracle(active, "acme"))
+
+
 def test_a_search_pages_on_with_cursors(generated):
     """The API's cursor (``next``) walks a search's matches of a stage in queue order, each once,
     the same whether the first page came from the search's one pass or by page number."""
