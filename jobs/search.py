@@ -193,11 +193,11 @@ def search_queue(base: QuerySet[Job], q: str, *, stages: list[int], offset: int 
     the API: a page).
 
     One pass over at most COUNT_CAP + 1 matching jobs of any stage (SHORT_COUNT_CAP + 1 for a
-    search of short words only; id, stage and queue order only; on SQLite, looked up by id from the FTS hits): when there are no more, counts are exact
-    and the slices come from that pass (one query; two on SQLite with the FTS probe). When there
-    are more, each stage's count is what that pass found (at least the slice), marked capped,
-    and each stage's slice is read in queue order, where such common matches come soon (one
-    more query per stage).
+    search of short words only; id, stage and queue order only; on SQLite, looked up by id from
+    the FTS hits): when there are no more, counts are exact and the slices come from that pass
+    (one query; two on SQLite with the FTS probe). When there are more, each stage's count is
+    what that pass found (at least the slice), marked capped, and each stage's slice is read in
+    queue order, where such common matches come soon (one more query per stage).
 
     ``archived`` (False: active jobs, True: archived ones) scopes a ``base`` that is not scoped
     yet; None: ``base`` is used as it is. Given, PostgreSQL's pass says "not archived" as
