@@ -1,9 +1,11 @@
 """What the migrations that reshape indexes share.
 
 Dropping (and on the way back, remaking) a foreign key's own index, for migrations whose new
-index starts with that column and so serves its lookups and cascades: the index is found by its column as the database reports it (Django named it when the table
-was made): altering the field with the schema editor instead would remake the whole table on
-SQLite. (A module of the migrations package whose name starts with "_" is not a migration.)
+index starts with that column and so serves its lookups and cascades: the index is found by
+its column as the database reports it (Django named it when the table was made), as altering
+the field with the schema editor instead would remake the whole table on SQLite. Giving a new
+index its planner statistics. (A module of the migrations package whose name starts with "_"
+is not a migration.)
 """
 
 
