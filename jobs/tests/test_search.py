@@ -184,6 +184,23 @@ def test_counts_are_capped(generated, monkeypatch, index_hits):
         assert page.count_exact is not columns[2].capped
 
 
+def test_short_words_beside_a_common_long_one_are_checked_on_its_hits(generated, monkeypatch):
+    """SQLite: more FTS hits of the long words than can be listed (INDEX_HITS), and a short
+    word beside them: the pass checks the short word on all of the long words' hits, so its
+    counts are exact and its cards complete (not capped, as when the hits are cut short)."""
+    jobs, _ = generated
+    monkeypatch.setattr(search, "INDEX_HITS", 3)
+    active = [job for job in jobs if not job.archived]
+    for q in ("acme 1", "zeta 1", "acme zz9"):
+        matching = oracle(active, q)
+        if connection.vendor == "sqlite":
+            assert len(search.fts_hits([q.split()[0]], limit=3)) > 3, q  # the long word overflows
+        columns = board_columns(JobFilters(q=q), per_stage=500)
+        assert not any(column.capped for column in columns), q
+        assert sum(column.count for column in columns) == len(matching), q
+        assert {card.id for column in columns for card in column.cards} == matching, q
+
+
 def test_a_search_of_short_words_only_counts_to_its_own_cap(generated, monkeypatch):
     """No index narrows a search of one- and two-character words: its one pass stops at
     SHORT_COUNT_CAP matches (checked row by row), a search with a longer word at COUNT_CAP."""
