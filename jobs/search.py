@@ -226,17 +226,18 @@ def search_queue(base: QuerySet[Job], q: str, *, stages: list[int], offset: int 
     overflow = hits is not None and len(hits) > INDEX_HITS
     searched = _searched(qs, words, None if overflow else hits)
     short = [word for word in words if len(word) < MIN_INDEXED]
+    indexed = [word for word in words if word not in short]
     complete = True  # whether the pass can see every match (then its count is exact unless capped)
     if overflow and short:
         # More long-word hits than can be listed, but the short words may leave few of them: they
         # are checked on all the long words' hits (a subquery), not on every job (a rare short word
-        # beside a common long one: 1.5 s → 0.1 s at a million jobs).
-        sample = _searched(qs, short, None).filter(_in_fts([word for word in words if word not in short]))
+        # beside a common long one: 1.5 s → 55 ms at a million jobs).
+        sample = _searched(qs, short, None).filter(_in_fts(indexed))
     elif overflow:
         sample, complete = _searched(qs, words, hits[: COUNT_CAP + 1]), False
     else:
         sample = searched if pass_qs is qs else _searched(pass_qs, words, hits)
-    cap = min(COUNT_CAP, SHORT_COUNT_CAP) if len(short) == len(words) else COUNT_CAP
+    cap = COUNT_CAP if indexed else min(COUNT_CAP, SHORT_COUNT_CAP)
     rows = _raw_rows(sample.order_by().annotate(queued_at=SortableTime("created_at"))
                      .values_list("id", "stage", "priority_rank", "queued_at")[: cap + 1])
     capped = not complete or len(rows) > cap

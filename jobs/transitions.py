@@ -244,10 +244,10 @@ def job_transition(
     more of them (and the audit row's details and message) from the job as it is inside the
     transaction (the row the move locked, read once), so a change built on the job's current
     data (its matches) cannot be lost to a concurrent move; ``within(job)`` runs inside the
-    transaction after the move (to store a stage's results atomically with it). Every move checks and bumps the
-    job's ``version``. Raises a :class:`TransitionError` and changes nothing when the move is
-    not allowed now, the user lacks the permission, or a required reason is missing. The
-    returned job carries the move's audit row as ``move_log``.
+    transaction after the move (to store a stage's results atomically with it). Every move
+    checks and bumps the job's ``version``. Raises a :class:`TransitionError` and changes
+    nothing when the move is not allowed now, the user lacks the permission, or a required
+    reason is missing. The returned job carries the move's audit row as ``move_log``.
     """
     move, reason = _checked_move(action, user, reason)
     pk = job.pk if isinstance(job, Job) else job

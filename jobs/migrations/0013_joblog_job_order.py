@@ -11,7 +11,7 @@ SQLite (jobs/migrations/_indexes.py)."""
 
 from django.db import migrations, models
 
-from ._indexes import create_index_on, drop_index_on
+from ._indexes import foreign_key_index_dropped
 
 LOG_TABLE = "jobs_joblog"
 
@@ -31,17 +31,9 @@ class Migration(migrations.Migration):
             model_name="joblog",
             name="jobs_joblog_job_id_c8c1ff_idx",
         ),
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(
-                    model_name="joblog",
-                    name="job",
-                    field=models.ForeignKey(db_index=False, on_delete=models.deletion.CASCADE, related_name="logs",
-                                            to="jobs.job"),
-                ),
-            ],
-            database_operations=[migrations.RunPython(
-                drop_index_on(LOG_TABLE, "job_id"), create_index_on(LOG_TABLE, "job_id", "jobs_joblog_job_id_fk_idx"),
-            )],
+        foreign_key_index_dropped(
+            model_name="joblog", name="job",
+            field=models.ForeignKey(db_index=False, on_delete=models.deletion.CASCADE, related_name="logs", to="jobs.job"),
+            table=LOG_TABLE, column="job_id", index_name="jobs_joblog_job_id_fk_idx",
         ),
     ]

@@ -6,10 +6,9 @@ the 150 heap pages of its rows). The foreign key's own index on batch_id goes: t
 starts with batch_id, and every write of a job updates one index fewer. Where the planner has
 statistics, the table is analysed again so that it has them for the new index too."""
 
-import django.db.models.deletion
 from django.db import migrations, models
 
-from ._indexes import analyze_if_analysed, create_index_on, drop_index_on
+from ._indexes import analyze_if_analysed, foreign_key_index_dropped
 
 JOB_TABLE = "jobs_job"
 
@@ -26,18 +25,11 @@ class Migration(migrations.Migration):
             model_name="job",
             index=models.Index(fields=["batch", "status", "archived"], name="job_batch_state"),
         ),
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(
-                    model_name="job",
-                    name="batch",
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT,
-                                            related_name="jobs", to="batches.batch"),
-                ),
-            ],
-            database_operations=[migrations.RunPython(
-                drop_index_on(JOB_TABLE, "batch_id"), create_index_on(JOB_TABLE, "batch_id", "jobs_job_batch_id_fk_idx"),
-            )],
+        foreign_key_index_dropped(
+            model_name="job", name="batch",
+            field=models.ForeignKey(db_index=False, on_delete=models.deletion.PROTECT, related_name="jobs",
+                                    to="batches.batch"),
+            table=JOB_TABLE, column="batch_id", index_name="jobs_job_batch_id_fk_idx",
         ),
         migrations.RunPython(analyze_if_analysed(JOB_TABLE), migrations.RunPython.noop),
     ]

@@ -8,6 +8,8 @@ index its planner statistics. (A module of the migrations package whose name sta
 is not a migration.)
 """
 
+from django.db import migrations
+
 
 def single_column_indexes(schema_editor, table: str, column: str) -> list[str]:
     """The plain (not unique, not primary key) indexes of ``table`` on ``column`` alone."""
@@ -33,6 +35,17 @@ def create_index_on(table: str, column: str, name: str):
             quote = schema_editor.quote_name
             schema_editor.execute(f"CREATE INDEX {quote(name)} ON {quote(table)} ({quote(column)})")
     return create
+
+
+def foreign_key_index_dropped(*, model_name: str, name: str, field, table: str, column: str, index_name: str):
+    """The operation that stops a foreign key having an index of its own: in the migration
+    state the field becomes ``field`` (with ``db_index=False``); in the database its index on
+    ``column`` is dropped (and remade as ``index_name`` when the migration is reversed)."""
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[migrations.AlterField(model_name=model_name, name=name, field=field)],
+        database_operations=[migrations.RunPython(drop_index_on(table, column),
+                                                  create_index_on(table, column, index_name))],
+    )
 
 
 def analyze_if_analysed(table: str):
