@@ -1,6 +1,6 @@
 """A batch's jobs by state, from one index: (batch, status, archived). A batch's status is
 recounted from its jobs in every move that changes a job's state class (batches/services.py,
-batch_refresh_status); with the columns the count groups by in the index, that is an
+batch_refresh_status); with every column the count reads in the index, that is an
 index-only read of its entries (a thousand-job batch on PostgreSQL: about 5 pages instead of
 the 150 heap pages of its rows). The foreign key's own index on batch_id goes: the new one
 starts with batch_id, and every write of a job updates one index fewer. Where the planner has

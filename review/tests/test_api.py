@@ -265,7 +265,7 @@ def test_an_approval_makes_the_same_few_queries(client, reviewer, token_for, mak
     """An approval's round trips, each of which costs a remote database's latency: the token, the
     user's permissions (one query: aeautomation/auth_backends.py), the job, the move's locked
     read, its guarded UPDATE and re-read, the audit row, the warnings, the batch's status (a
-    grouped count and a conditional UPDATE); in a test, a savepoint and its release around the
+    count read from its index and a conditional UPDATE); in a test, a savepoint and its release around the
     move; then, after the commit, the task. Not the audit row again: the answer takes it from the
     move."""
     auth = token_for(reviewer)
