@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -30,14 +31,21 @@ def test_database_url() -> str:
     raise RuntimeError(f"no cluster support for {connection.vendor}")
 
 
+_cluster_numbers = itertools.count(1)
+
+
 class Cluster:
     """One `qcluster` process (with its own workers) on the test database.
 
-    It serves the same queue (Q_CLUSTER name) the test process sends tasks to.
+    It serves the same queue (Q_CLUSTER name) the test process sends tasks to. On PostgreSQL its
+    sessions carry an application name of their own (libpq's PGAPPNAME), so that :meth:`kill` can
+    wait for the server to finish with them.
     """
 
     def __init__(self, *, workers: int = 2, env: dict | None = None, log: Path | None = None):
+        self.name = f"aea-test-cluster-{os.getpid()}-{next(_cluster_numbers)}"
         self.env = {
+            "PGAPPNAME": self.name,
             **os.environ,
             "DATABASE_URL": test_database_url(),
             "Q_SYNC": "0",
@@ -62,10 +70,27 @@ class Cluster:
         return self
 
     def kill(self) -> None:
-        """kill -9 the whole cluster (sentinel, workers, monitor, pusher)."""
+        """kill -9 the whole cluster (sentinel, workers, monitor, pusher), and return once nothing
+        it started can still change the database.
+
+        On PostgreSQL a server process outlives its killed client for a moment: a COMMIT the
+        client had sent is still carried out (a job "at work" at the kill may complete just
+        after it). This waits until the server has ended every session of the cluster.
+        """
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=30)
+            wait_until(lambda: not self.server_sessions(), timeout=30, interval=0.05,
+                       what=f"PostgreSQL to end the sessions of the killed cluster {self.name}")
+
+    def server_sessions(self) -> int:
+        """How many database sessions of this cluster the server still has (0 on SQLite, whose
+        writers are the cluster's own processes)."""
+        if connection.vendor != "postgresql":
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [self.name])
+            return cursor.fetchone()[0]
 
     def stop(self, timeout: float = 60) -> None:
         """Stop the cluster as an operator should: SIGTERM to its main process only, which stops

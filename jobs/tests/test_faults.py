@@ -458,6 +458,20 @@ def test_late_task_of_a_stage_the_job_has_left_does_not_touch_it(make_job, broke
     assert not OrmQ.objects.exists()
 
 
+@pytest.mark.pg
+def test_kill_returns_once_the_server_has_ended_the_killed_clusters_sessions(broker_queue, tmp_path):
+    """The kill loops read "what was at work" right after a kill; on PostgreSQL that is only
+    frozen once the server has ended the dead cluster's sessions (a COMMIT in flight still
+    lands). The cluster's sessions are found by their application name."""
+    cluster = Cluster(workers=2, env=fast_env(LOOP_MAX_ATTEMPTS), log=tmp_path / "qcluster.log").start()
+    try:
+        wait_until(lambda: cluster.server_sessions() >= 1, timeout=60, interval=0.1,
+                   what="the cluster's sessions (its processes poll the broker)")
+    finally:
+        cluster.kill()
+    assert cluster.server_sessions() == 0
+
+
 # --- PostgreSQL stopped in the middle of a run ---------------------------------------------------
 
 
