@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from batches.csv_format import output_name_problem
 
@@ -147,7 +148,7 @@ class JobAdmin(admin.ModelAdmin):
             '<table data-testid="audit-log"><thead><tr><th>When</th><th>Stage</th><th>Action</th><th>Who</th>'
             "<th>Move</th><th>Message</th></tr></thead><tbody>{}</tbody></table>"
             '<p><a href="{}" data-testid="job-log-list">{}</a></p>',
-            rows or format_html('<tr><td colspan="6">No entries.</td></tr>'), link, more,
+            rows or mark_safe('<tr><td colspan="6">No entries.</td></tr>'), link, more,
         )
 
     def has_add_permission(self, request):
