@@ -45,8 +45,8 @@ class Cluster:
     def __init__(self, *, workers: int = 2, env: dict | None = None, log: Path | None = None):
         self.name = f"aea-test-cluster-{os.getpid()}-{next(_cluster_numbers)}"
         self.env = {
-            "PGAPPNAME": self.name,
             **os.environ,
+            "PGAPPNAME": self.name,
             "DATABASE_URL": test_database_url(),
             "Q_SYNC": "0",
             "Q_WORKERS": str(workers),
