@@ -111,9 +111,9 @@ def jobs_in_stage_page(*, stage: int, filters: JobFilters, page_size: int, page:
     one after ``cursor`` (keyset: the next page costs the same however deep it is). The count
     comes from the kept state counts when the filters allow, else is capped at COUNT_CAP (a
     search's at jobs.search.COUNT_CAP, from its one pass over the matches)."""
-    def stage_jobs():  # built only where read: on SQLite a searched queryset asks the FTS table when built
-        return jobs_filtered(filters).filter(stage=stage)
-
+    # The stage's jobs as a queryset, read unless this is a search's first page (which the one pass
+    # below lists); not built then, as on SQLite building a searched one asks the FTS table.
+    qs = None if filters.q and cursor is None else jobs_filtered(filters).filter(stage=stage)
     start = 0 if cursor is not None else (page - 1) * page_size
     if filters.q:  # the search's one pass (jobs.search.search_queue) counts, and lists a numbered page
         base = jobs_filtered(replace(filters, q="", archived="include"))
@@ -125,10 +125,10 @@ def jobs_in_stage_page(*, stage: int, filters: JobFilters, page_size: int, page:
     elif counted_by_table(filters):
         count, exact = table_stage_counts(filters).get(stage, 0), True
     else:
-        count = capped_stage_counts(stage_jobs(), [stage]).get(stage, 0)
+        count = capped_stage_counts(qs, [stage]).get(stage, 0)
         exact = count < selectors.COUNT_CAP
     if cursor is not None or not filters.q:
-        ordered = stage_jobs().order_by(*QUEUE_ORDER)
+        ordered = qs.order_by(*QUEUE_ORDER)
         if cursor is not None:
             ordered = cursor.after(ordered)
         rows = list(ordered.values(*CARD_FIELDS, "priority_rank", "created_at")[start : start + page_size + 1])

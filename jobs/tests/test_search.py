@@ -288,8 +288,8 @@ def test_a_searched_stage_page_asks_the_index_once(generated):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite only: PostgreSQL's trigram index is used inside the one query")
     jobs, _ = generated
-    expected = [job.pk for job in sorted((j for j in jobs if not j.archived and j.stage == 2
-                                          and j.pk in oracle(jobs, "acme")),
+    matching = oracle(jobs, "acme")
+    expected = [job.pk for job in sorted((j for j in jobs if not j.archived and j.stage == 2 and j.pk in matching),
                                          key=lambda j: (j.priority_rank, j.created_at, j.pk))][:5]
     with CaptureQueriesContext(connection) as queries:
         page = jobs_in_stage_page(stage=2, filters=JobFilters(q="acme"), page=1, page_size=5)
